@@ -1,0 +1,266 @@
+"""The one pipeline every command uses: audio -> transcript -> delivery + content -> Analysis."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from rehearse import __version__
+from rehearse.audio import Audio
+from rehearse.delivery import Delivery
+from rehearse.options import Thresholds
+from rehearse.transcribe import Transcript, TranscriptionOptions
+
+SCHEMA_VERSION = "1.0"
+StageCallback = Callable[[str, float, float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    """The take that was analyzed.
+
+    Attributes:
+        path: the file, or None for text-only analysis.
+        duration: seconds.
+        channels: in the source, before the downmix.
+    """
+
+    path: str | None
+    duration: float
+    channels: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing to work on, with its evidence.
+
+    Attributes:
+        area: "delivery", "content" or "language".
+        severity: "high", "medium" or "low".
+        message: what was found, quoting the words.
+        suggestion: what to do next time.
+        start: seconds, where the evidence begins (None for the whole take).
+        end: seconds.
+    """
+
+    area: str
+    severity: str
+    message: str
+    suggestion: str
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything rehearse reports about one take. ``to_dict`` gives the JSON form."""
+
+    schema_version: str
+    rehearse_version: str
+    audio: AudioInfo
+    transcript: Transcript
+    delivery: Delivery | None
+    findings: tuple[Finding, ...]
+    thresholds: Thresholds
+    transcription: TranscriptionOptions
+    timings: dict[str, float] = field(default_factory=dict)
+    content: Any = None
+    language: Any = None
+    question: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict following ``schema/analysis.schema.json``."""
+        return _jsonable(self)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Transcript):
+            out["text"] = value.text
+        return out
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float):
+        return None if value != value else value  # NaN has no JSON form
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    return value
+
+
+def analyze(
+    path: str | Path | Audio,
+    *,
+    transcriber=None,
+    transcription: TranscriptionOptions | None = None,
+    thresholds: Thresholds | None = None,
+    question=None,
+    job_text: str | None = None,
+    company: str | None = None,
+    on_stage: StageCallback | None = None,
+    transcript: Transcript | None = None,
+) -> Analysis:
+    """Analyze one take end to end.
+
+    Args:
+        path: an audio file, or audio already decoded.
+        transcriber: a loaded ``Transcriber`` to reuse across takes.
+        transcription: how to run Whisper when no transcriber is given.
+        thresholds: defaults, or a question pack's.
+        question: a ``packs.Question`` to check the content against, if known.
+        job_text: a job description for the tailoring check.
+        company: the company's name, for the tailoring check.
+        on_stage: called with (stage, seconds done, seconds total) for progress.
+        transcript: a transcript made already (live transcription), to skip Whisper.
+
+    Raises:
+        AudioError: the file cannot be used.
+        ModelError: the model cannot be loaded.
+    """
+    from rehearse import audio as audio_module
+    from rehearse import delivery as delivery_module
+    from rehearse.transcribe import Transcriber
+
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(timings.get(stage, 0.0) + now - clock, 3)
+        clock = now
+
+    if question is not None and thresholds is None:
+        thresholds = question.thresholds
+    thresholds = thresholds or Thresholds()
+    take = path if isinstance(path, Audio) else audio_module.load(path)
+    lap("decode")
+    if transcript is None:
+        if transcriber is None:
+            if on_stage:
+                on_stage("loading model", 0.0, take.duration)
+            transcriber = Transcriber(transcription)
+            lap("model_load")
+        progress = (lambda done, total: on_stage("transcribing", done, total)) if on_stage else None
+        if on_stage:
+            on_stage("transcribing", 0.0, take.duration)
+        transcript = transcriber.transcribe(take, progress=progress)
+        transcription = transcriber.options
+        lap("transcribe")
+    transcription = transcription or TranscriptionOptions()
+    if on_stage:
+        on_stage("measuring delivery", take.duration, take.duration)
+    delivery = delivery_module.measure(take.samples, transcript.words, thresholds)
+    lap("delivery")
+    content = language = None
+    content_findings: tuple[Finding, ...] = ()
+    try:
+        from rehearse import content as content_module
+    except ImportError:  # content checks not installed in this build
+        content_module = None
+    if content_module is not None:
+        content = content_module.check(transcript.words, question=question, job_text=job_text, company=company)
+        content_findings = tuple(getattr(content, "findings", ()))
+    lap("content")
+    findings = delivery_findings(delivery, thresholds) + content_findings
+    return Analysis(
+        schema_version=SCHEMA_VERSION,
+        rehearse_version=__version__,
+        audio=AudioInfo(take.path, round(take.duration, 3), take.channels),
+        transcript=transcript,
+        delivery=delivery,
+        findings=findings,
+        thresholds=thresholds,
+        transcription=transcription,
+        timings=timings,
+        content=content,
+        language=language,
+        question=_question_summary(question),
+    )
+
+
+def _question_summary(question) -> dict[str, Any] | None:
+    if question is None:
+        return None
+    return {"id": question.id, "text": question.text}
+
+
+def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Finding, ...]:
+    """What to work on in the delivery, most important first, each with its evidence."""
+    found: list[Finding] = []
+    duration = delivery.duration
+    if duration.verdict == "over":
+        over = duration.speaking - duration.target_max
+        found.append(Finding("delivery", "high", f"The answer ran {duration.speaking:.0f} s, {over:.0f} s over the {duration.target_max:.0f} s target.",
+                             "Cut the weakest sentence and keep one story; aim for the middle of the target.",
+                             duration.target_max, duration.total))
+    elif duration.verdict == "short":
+        found.append(Finding("delivery", "medium", f"The answer ran {duration.speaking:.0f} s, under the {duration.target_min:.0f} s minimum.",
+                             "Add the specific story (situation, action, measurable result) that proves your point.", None, None))
+    pace = delivery.pace
+    target = thresholds.target
+    if pace.words and pace.wpm > target.max_wpm:
+        found.append(Finding("delivery", "medium", f"Pace {pace.wpm:.0f} words/min is faster than {target.max_wpm:.0f}.",
+                             "Slow down at the key points and let a short pause land after your result."))
+    elif pace.words and pace.wpm < target.min_wpm:
+        found.append(Finding("delivery", "medium", f"Pace {pace.wpm:.0f} words/min is slower than {target.min_wpm:.0f}.",
+                             "Practise until the story flows; long gaps make an answer sound unprepared."))
+    for window in pace.windows:
+        # Faster than the speaker's own pace and than the target: a change of pace
+        # within the target range is expression, not rushing.
+        if window.label == "rushed" and window.wpm > target.max_wpm:
+            found.append(Finding("delivery", "low", f"Rushed at {window.wpm:.0f} words/min: \u201c{_clip(window.text)}\u201d",
+                                 "Take this part slower; it is where listeners lose the thread.", window.start, window.end))
+            break
+    fillers = delivery.fillers
+    options = thresholds.fillers
+    if fillers.filled_per_min > options.max_filled_per_min:
+        worst = [f for f in fillers.items if f.counted and f.kind == "filled"]
+        example = worst[0]
+        found.append(Finding("delivery", "high" if fillers.filled_per_min > 2 * options.max_filled_per_min else "medium",
+                             f"{fillers.filled_count} filled pauses ({fillers.filled_per_min:.1f}/min, {fillers.filled_time:.1f} s in all), "
+                             f"e.g. \u201c{example.before} [{example.word}] {example.after}\u201d at {_clock(example.start)}.",
+                             "Replace each um or uh with a silent pause: silence sounds confident, a filler does not.",
+                             example.start, example.end))
+    if fillers.discourse_per_min > options.max_discourse_per_min:
+        words = ", ".join(f"\u201c{w}\u201d \u00d7{n}" for w, n in fillers.by_word if w not in ("um", "uh", "hmm"))
+        found.append(Finding("delivery", "medium", f"{fillers.discourse_count} discourse fillers ({fillers.discourse_per_min:.1f}/min): {words}.",
+                             "Record the answer again and stop on each of these words; say the sentence without it."))
+    pauses = delivery.pauses
+    minutes = max(duration.speaking, 1.0) / 60
+    if pauses.long_count and pauses.long_count / minutes > thresholds.pauses.max_long_pauses_per_min:
+        longest = max(pauses.items, key=lambda p: p.duration)
+        found.append(Finding("delivery", "medium",
+                             f"{pauses.long_count} long pauses (\u2265 {thresholds.pauses.long_pause_s:.0f} s); the longest, {longest.duration:.1f} s at {_clock(longest.start)}, came after \u201c{longest.before}\u201d.",
+                             "Long gaps in the middle of an answer read as losing the thread: know the next step of your story before you start.",
+                             longest.start, longest.end))
+    pitch = delivery.pitch
+    prosody = thresholds.prosody
+    if pitch.sd_st is not None and pitch.sd_st < prosody.min_pitch_sd_st:
+        found.append(Finding("delivery", "medium", f"Little vocal variety: pitch varies by {pitch.sd_st:.1f} semitones (aim for {prosody.min_pitch_sd_st:.1f} or more).",
+                             "Stress the words that carry your point, and let your voice rise on what excites you."))
+    for stretch in pitch.monotone[:2]:
+        found.append(Finding("delivery", "low", f"Monotone from {_clock(stretch.start)} to {_clock(stretch.end)}: {stretch.note}",
+                             "Vary pitch and pace here; it is where an interviewer stops listening.", stretch.start, stretch.end))
+    energy = delivery.energy
+    if energy.too_quiet:
+        found.append(Finding("delivery", "medium", f"The recording is quiet (speech at {energy.median_dbfs} dBFS).",
+                             "Move closer to the microphone or raise its input level."))
+    if energy.clipping:
+        first = energy.clipping[0]
+        found.append(Finding("delivery", "medium", f"The input clips ({energy.clipped_share:.2%} of samples), first at {_clock(first.start)}.",
+                             "Lower the microphone's input level or move back from it.", first.start, first.end))
+    return tuple(found)
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def _clip(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"

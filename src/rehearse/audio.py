@@ -1,0 +1,144 @@
+"""Decoding audio files to 16 kHz mono float32, with errors a user can act on."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.errors import AudioError
+
+SAMPLE_RATE = 16000  # Hz: what Whisper and Silero VAD expect
+FRAME_S = 0.025  # analysis window for energy and pitch, 25 ms
+HOP_S = 0.010  # analysis hop, 10 ms
+FRAME_LENGTH = int(FRAME_S * SAMPLE_RATE)  # 400 samples
+HOP_LENGTH = int(HOP_S * SAMPLE_RATE)  # 160 samples
+
+# A file whose peak stays below this (about -80 dBFS) holds no usable speech.
+SILENT_PEAK = 1e-4
+# Decoding may stop early on a damaged file; less than this share of the declared
+# duration counts as truncated.
+TRUNCATED_SHARE = 0.9
+SUPPORTED_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
+
+
+@dataclass(frozen=True, slots=True)
+class Audio:
+    """Decoded audio.
+
+    Attributes:
+        samples: mono float32 in [-1, 1], shape (n,), at ``sample_rate``.
+        sample_rate: always ``SAMPLE_RATE``.
+        path: where it came from, or ``None`` for audio made in memory.
+        channels: channel count of the source before the downmix.
+    """
+
+    samples: np.ndarray
+    sample_rate: int
+    path: str | None = None
+    channels: int = 1
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.samples.size / self.sample_rate
+
+
+def load(path: str | os.PathLike) -> Audio:
+    """Decode any format PyAV reads to 16 kHz mono float32.
+
+    Stereo and multichannel sources are averaged to mono.
+
+    Raises:
+        AudioError: the file is missing, empty, not audio, truncated or silent.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise AudioError(f"{file}: no such file")
+    if file.is_dir():
+        raise AudioError(f"{file}: is a folder, expected an audio file")
+    if file.stat().st_size == 0:
+        raise AudioError(f"{file}: the file is empty")
+    samples, channels, declared_s = _decode(file)
+    if samples.size == 0:
+        raise AudioError(f"{file}: holds no audio samples (truncated or not audio)")
+    if declared_s and samples.size / SAMPLE_RATE < TRUNCATED_SHARE * declared_s:
+        raise AudioError(
+            f"{file}: truncated: decoded {samples.size / SAMPLE_RATE:.1f} s of "
+            f"{declared_s:.1f} s declared in its header"
+        )
+    if float(np.max(np.abs(samples))) < SILENT_PEAK:
+        raise AudioError(f"{file}: is silent ({samples.size / SAMPLE_RATE:.1f} s with no sound)")
+    return Audio(samples=samples, sample_rate=SAMPLE_RATE, path=str(file), channels=channels)
+
+
+def from_array(samples: np.ndarray, *, sample_rate: int, path: str | None = None) -> Audio:
+    """Wrap samples recorded in memory, resampling and downmixing as ``load`` does.
+
+    Args:
+        samples: shape (n,) or (n, channels), float in [-1, 1] or int16.
+        sample_rate: of ``samples``, in Hz.
+    """
+    y = np.asarray(samples)
+    if y.dtype == np.int16:
+        y = y.astype(np.float32) / 32768.0
+    channels = 1 if y.ndim == 1 else y.shape[1]
+    if y.ndim == 2:
+        y = y.mean(axis=1)
+    y = y.astype(np.float32)
+    if sample_rate != SAMPLE_RATE:
+        import soxr
+
+        y = soxr.resample(y, sample_rate, SAMPLE_RATE).astype(np.float32)
+    return Audio(samples=y, sample_rate=SAMPLE_RATE, path=path, channels=channels)
+
+
+def _decode(file: Path) -> tuple[np.ndarray, int, float | None]:
+    import av
+
+    try:
+        container = av.open(str(file), mode="r", metadata_errors="ignore")
+    except (av.error.InvalidDataError, av.error.ValueError) as e:
+        raise AudioError(f"{file}: not an audio file PyAV can read ({e.__class__.__name__})") from e
+    except av.error.FFmpegError as e:
+        raise AudioError(f"{file}: cannot be opened: {e}") from e
+    with container:
+        if not container.streams.audio:
+            raise AudioError(f"{file}: not an audio file (no audio stream in it)")
+        stream = container.streams.audio[0]
+        channels = stream.channels or 1
+        declared_s = None
+        if stream.duration is not None and stream.time_base is not None:
+            declared_s = float(stream.duration * stream.time_base)
+        elif container.duration:
+            declared_s = container.duration / 1_000_000
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        pieces: list[np.ndarray] = []
+        try:
+            for frame in container.decode(stream):
+                for resampled in resampler.resample(frame):
+                    pieces.append(resampled.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as e:
+            # A damaged tail: keep what decoded, the duration check decides.
+            if not pieces:
+                raise AudioError(f"{file}: not decodable audio: {e}") from e
+        for resampled in resampler.resample(None):
+            pieces.append(resampled.to_ndarray().reshape(-1))
+    samples = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
+    return samples, channels, declared_s
+
+
+def frame_rms_db(y: np.ndarray) -> np.ndarray:
+    """RMS level of each 25 ms frame at a 10 ms hop, in dBFS, shape (frames,)."""
+    if y.size < FRAME_LENGTH:
+        y = np.pad(y, (0, FRAME_LENGTH - y.size))
+    frames = np.lib.stride_tricks.sliding_window_view(y, FRAME_LENGTH)[::HOP_LENGTH]
+    rms = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    return (20 * np.log10(np.maximum(rms, 1e-10))).astype(np.float32)
+
+
+def frame_times(n_frames: int) -> np.ndarray:
+    """Centre time in seconds of each analysis frame."""
+    return (np.arange(n_frames) * HOP_LENGTH + FRAME_LENGTH / 2) / SAMPLE_RATE

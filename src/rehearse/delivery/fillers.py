@@ -1,0 +1,378 @@
+"""Filler words: filled pauses (um, uh) checked on the audio, discourse fillers by context.
+
+Filled pauses. Whisper, even primed, both drops "um"/"uh" and invents repeats of
+them. A filled pause is a steady, voiced, central vowel with flat or falling pitch
+(``FILLED_PAUSES.md``), so each is checked against the audio:
+
+1. *Verify*: transcribed fillers are grouped with their neighbours into one stretch
+   (from the word before to the word after), and the steady voiced runs in that
+   stretch are counted. A group keeps as many fillers as there are runs; the rest
+   are invented repeats and are dropped. A filler with no run under it is kept but
+   not counted (its confidence is low).
+2. *Search*: a gap between words that holds a steady run the text does not explain
+   is a filler the transcript lost.
+
+Discourse fillers ("like", "you know", "I mean", "so", "sort of", "kind of",
+"basically", "actually") count only where their context makes them fillers: "I like
+solving problems" and "is like putty" do not count; "like, the money" does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehearse.delivery.features import Frames
+from rehearse.delivery.pauses import context_after, context_before
+from rehearse.options import FillerOptions
+from rehearse.text import ends_clause, ends_sentence, filled_pause_form, normalize
+from rehearse.transcribe import Word
+
+FILLED = "filled"
+DISCOURSE = "discourse"
+# A voiced run is split where the voicing drops out for this long.
+VOICING_DIP_S = 0.08
+# Whisper words below this probability are suspicious (openai/whisper PR #1838): such
+# a filler needs a steady vowel under it, not only a burst of sound.
+SUSPICIOUS_PROBABILITY = 0.15
+# Edge of a word gap left to the neighbouring words' imprecise timestamps.
+GAP_MARGIN_S = 0.06
+
+
+@dataclass(frozen=True, slots=True)
+class Filler:
+    """One filler word or phrase.
+
+    Attributes:
+        word: normal form ("um", "uh", "like", "you know", ...).
+        kind: "filled" (um, uh, er, ah, hmm) or "discourse" (like, you know, ...).
+        start: seconds.
+        end: seconds.
+        source: "transcript", "acoustic" (found in the audio only) or "both".
+        confidence: 0-1; only fillers at or above ``FillerOptions.min_confidence``
+            are counted.
+        counted: whether it is in the counts.
+        before: words just before it (what triggers the filler).
+        after: words just after it.
+        note: why it was kept, dropped from the count or found.
+    """
+
+    word: str
+    kind: str
+    start: float
+    end: float
+    source: str
+    confidence: float
+    counted: bool
+    before: str
+    after: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SteadyRun:
+    """A voiced stretch whose pitch and spectrum hold still, as in "uhhh"."""
+
+    start: float
+    end: float
+
+
+def find_fillers(words: tuple[Word, ...] | list[Word], frames: Frames | None, options: FillerOptions) -> list[Filler]:
+    """Filled pauses (verified on the audio when ``frames`` is given) and discourse fillers."""
+    words = list(words)
+    found = _filled_pauses(words, frames, options) + _discourse_fillers(words, options)
+    return sorted(found, key=lambda f: f.start)
+
+
+# --- filled pauses ---------------------------------------------------------------------
+
+
+def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOptions) -> list[Filler]:
+    content = [w for w in words if filled_pause_form(w.text) is None]
+
+    def make(word, start, end, source, confidence, note):
+        middle = (start + end) / 2
+        return Filler(
+            word=word, kind=FILLED, start=round(start, 3), end=round(end, 3), source=source,
+            confidence=round(confidence, 2), counted=confidence >= options.min_confidence,
+            before=context_before(content, middle), after=context_after(content, middle), note=note,
+        )
+
+    groups = _filler_groups(words)
+    if frames is None or not frames.voiced.any():
+        return [make(filled_pause_form(w.text), w.start, w.end, "transcript", 0.7, "not checked on the audio")
+                for group in groups for w in group[2]]
+    reference = _speaker_reference(frames, content)
+    claimed: list[tuple[float, float]] = []
+    fillers: list[Filler] = []
+    for lower, upper, group in groups:
+        # The stretch around transcribed fillers is explained by them: the gap search
+        # below does not look there again.
+        claimed.append((lower, upper))
+        # Each filled pause is a separate burst of sound; an invented repeat has none
+        # of its own. Bursts are counted regardless of voicing, since a creaky "uh"
+        # has no clear pitch.
+        bursts = sound_bursts(frames, lower, upper, min_burst_s=options.min_steady_run_s)
+        steady = steady_runs(frames, lower, upper, reference, options, min_run_s=options.min_steady_run_s)
+        keep = min(len(group), len(bursts))
+        for word in group[:keep]:
+            burst = _nearest(bursts, word)
+            bursts.remove(burst)
+            under = [r for r in steady if r.start < burst[1] and burst[0] < r.end]
+            if word.probability < SUSPICIOUS_PROBABILITY and not under:
+                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", 0.3,
+                                    f"not counted: Whisper gave it p={word.probability:.2f} and no steady vowel is under it"))
+                continue
+            start, end = (under[0].start, under[0].end) if under else burst
+            if under:
+                fillers.append(make(filled_pause_form(word.text), start, end, "both", 0.95,
+                                    "in the transcript and heard as a steady vowel"))
+            else:
+                fillers.append(make(filled_pause_form(word.text), start, end, "both", 0.8,
+                                    "in the transcript, with a separate burst of sound under it"))
+        if len(group) > keep:
+            dropped = len(group) - keep
+            note = f"{dropped} more in the transcript than separate sounds in the audio (invented repeats)"
+            if fillers and keep:
+                fillers[-1] = _with_note(fillers[-1], note)
+            else:
+                word = group[0]
+                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", 0.3,
+                                    f"not counted: no sound of its own under it; {note}"))
+    for gap_start, gap_end in _word_gaps(content, frames):
+        for run in steady_runs(frames, gap_start, gap_end, reference, options, min_run_s=options.min_gap_filler_s):
+            if run.end - run.start > options.max_gap_filler_s:
+                continue
+            if any(a < run.end and run.start < b for a, b in claimed):
+                continue
+            fillers.append(make("uh", run.start, run.end, "acoustic", 0.6,
+                                "a steady vowel between words that the transcript lost"))
+    return fillers
+
+
+def _with_note(filler: Filler, note: str) -> Filler:
+    from dataclasses import replace
+
+    return replace(filler, note=f"{filler.note}; {note}")
+
+
+def _filler_groups(words: list[Word]) -> list[tuple[float, float, list[Word]]]:
+    """Runs of consecutive transcribed fillers, each with the stretch between its neighbours."""
+    groups: list[tuple[float, float, list[Word]]] = []
+    current: list[Word] = []
+    previous_end = 0.0
+    for index, word in enumerate(words):
+        if filled_pause_form(word.text) is not None:
+            if not current:
+                previous_end = words[index - 1].end if index else max(0.0, word.start - 0.5)
+            current.append(word)
+            continue
+        if current:
+            groups.append((previous_end, word.start, current))
+            current = []
+    if current:
+        groups.append((previous_end, current[-1].end + 0.5, current))
+    # Whisper's times for fillers are loose: search between the neighbouring words,
+    # and at least the fillers' own span.
+    return [(min(lo, g[0].start), max(hi, g[-1].end), g) for lo, hi, g in groups]
+
+
+def _nearest(bursts: list[tuple[float, float]], word: Word) -> tuple[float, float]:
+    middle = (word.start + word.end) / 2
+    return min(bursts, key=lambda b: abs((b[0] + b[1]) / 2 - middle))
+
+
+def sound_bursts(frames: Frames, start_s: float, end_s: float, *, min_burst_s: float) -> list[tuple[float, float]]:
+    """Stretches in [start_s, end_s] above the silence level, split by dips of 80 ms or more."""
+    window = frames.between(start_s, end_s)
+    if window.stop - window.start < 2:
+        return []
+    hop = float(frames.times[1] - frames.times[0])
+    loud = _bridge(frames.rms_db[window] > frames.silence_db, max_gap=int(round(VOICING_DIP_S / hop)) - 1)
+    edges = np.diff(np.concatenate(([0], loud.astype(np.int8), [0])))
+    bursts = []
+    for first, last in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if (last - first) * hop >= min_burst_s:
+            bursts.append((float(frames.times[window.start + first] - hop / 2),
+                           float(frames.times[window.start + last - 1] + hop / 2)))
+    return bursts
+
+
+def _word_gaps(words: list[Word], frames: Frames) -> list[tuple[float, float]]:
+    gaps = []
+    for before, after in zip(words, words[1:]):
+        start, end = before.end + GAP_MARGIN_S, after.start - GAP_MARGIN_S
+        if end - start >= 0.25:
+            gaps.append((start, end))
+    return gaps
+
+
+@dataclass(frozen=True, slots=True)
+class _Reference:
+    """The speaker's own typical values, from frames inside words."""
+
+    median_f0_hz: float
+    median_level_db: float
+    median_mfcc_change: float
+    change: np.ndarray
+
+
+def _speaker_reference(frames: Frames, words: list[Word]) -> _Reference:
+    inside = np.zeros(frames.times.size, dtype=bool)
+    for w in words:
+        inside[frames.between(w.start, w.end)] = True
+    voiced = inside & frames.voiced
+    if voiced.sum() < 20:
+        voiced = frames.voiced
+    change = _mfcc_change(frames.mfcc)
+    return _Reference(
+        median_f0_hz=float(np.nanmedian(frames.f0_hz[voiced])),
+        median_level_db=float(np.median(frames.rms_db[voiced])),
+        median_mfcc_change=float(np.nanmedian(change[voiced])) or 1.0,
+        change=change,
+    )
+
+
+SPECTRAL_BLOCK_FRAMES = 5  # MFCCs are averaged over 50 ms blocks: single frames are too noisy
+
+
+def _mfcc_change(mfcc: np.ndarray) -> np.ndarray:
+    """Spectral change at each frame, shape (n_frames,).
+
+    The distance between the mean MFCC 1-12 of the 50 ms before a frame and of the
+    50 ms from it; NaN at the edges. A held vowel changes little, speech a lot.
+    """
+    k = SPECTRAL_BLOCK_FRAMES
+    m = mfcc[1:13].astype(np.float64)
+    cumulative = np.cumsum(np.pad(m, ((0, 0), (1, 0))), axis=1)
+    block_mean = (cumulative[:, k:] - cumulative[:, :-k]) / k
+    change = np.full(m.shape[1], np.nan)
+    distance = np.linalg.norm(block_mean[:, k:] - block_mean[:, :-k], axis=0)
+    change[k : k + distance.size] = distance
+    return change
+
+
+def steady_runs(frames: Frames, start_s: float, end_s: float, reference: _Reference,
+                options: FillerOptions, *, min_run_s: float) -> list[SteadyRun]:
+    """Runs in [start_s, end_s] that are voiced and hold spectrum, pitch and level steady."""
+    window = frames.between(start_s, end_s)
+    if window.stop - window.start < 2:
+        return []
+    hop = float(frames.times[1] - frames.times[0])
+    change = reference.change[window]
+    steady = frames.voiced[window] & (change < options.max_spectral_change * reference.median_mfcc_change)
+    steady = _bridge(steady, max_gap=int(round(VOICING_DIP_S / hop)) - 1)
+    edges = np.diff(np.concatenate(([0], steady.astype(np.int8), [0])))
+    runs = []
+    for first, last in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if (last - first) * hop < min_run_s:
+            continue
+        run = slice(window.start + first, window.start + last)
+        if _holds_pitch_and_level(frames, run, reference, options):
+            runs.append(SteadyRun(float(frames.times[run.start] - hop / 2), float(frames.times[run.stop - 1] + hop / 2)))
+    return runs
+
+
+def _holds_pitch_and_level(frames: Frames, run: slice, reference: _Reference, options: FillerOptions) -> bool:
+    f0 = frames.f0_hz[run]
+    f0 = f0[np.isfinite(f0)]
+    if f0.size < 3:
+        return False
+    semitones = 12 * np.log2(f0 / reference.median_f0_hz)
+    if np.percentile(semitones, 90) - np.percentile(semitones, 10) > options.max_pitch_range_st:
+        return False
+    if np.median(semitones) > options.max_pitch_above_median_st:
+        return False
+    level = np.median(frames.rms_db[run]) - reference.median_level_db
+    return -20.0 <= level <= 3.0
+
+
+def _bridge(mask: np.ndarray, *, max_gap: int) -> np.ndarray:
+    """Fill False runs of at most ``max_gap`` frames that lie between True frames."""
+    out = mask.copy()
+    true_at = np.flatnonzero(mask)
+    for a, b in zip(true_at, true_at[1:]):
+        if 1 < b - a <= max_gap + 1:
+            out[a:b] = True
+    return out
+
+
+# --- discourse fillers -----------------------------------------------------------------
+
+_SUBJECTS = {"i", "you", "we", "they", "he", "she", "people", "who", "i'd", "we'd", "they'd", "you'd",
+             "would", "really", "don't", "didn't", "do", "does", "did", "to", "also", "still", "always",
+             "just", "not", "never", "i'll", "we'll", "they'll", "you'll", "'d", "might", "will", "can"}
+_COMPARISON_HEADS = {"is", "was", "are", "were", "be", "been", "looks", "look", "looked", "seems", "seem",
+                     "feel", "feels", "felt", "sounds", "sound", "something", "anything", "nothing",
+                     "just", "exactly", "more", "much", "things", "stuff"}
+_TYPE_DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "any", "some",
+                     "every", "each", "one", "same", "different", "other", "right", "wrong", "whole",
+                     "new", "that's", "what's", "all", "first", "only", "certain", "particular", "same"}
+_SO_PHRASES = {"far", "much", "many", "that", "long", "often", "few", "little"}
+_KNOW_PRECEDERS = {"do", "did", "don't", "didn't", "if", "whether", "you", "to", "we", "they", "i",
+                   "would", "could", "should", "as", "might", "does", "doesn't"}
+_KNOW_COMPLEMENTS = {"the", "a", "an", "that", "what", "how", "why", "where", "who", "when", "him", "her",
+                     "them", "it", "about", "this", "those", "these", "my", "your", "our", "their", "his",
+                     "whether", "if", "anyone", "someone", "everyone", "each", "more", "enough"}
+_MEAN_PRECEDERS = {"what", "which", "that", "do", "did", "you", "really"}
+_MEAN_COMPLEMENTS = {"it", "to", "that", "this", "them", "him", "her", "you", "anything", "something"}
+_ALWAYS = {"basically": "basically", "actually": "actually"}
+
+
+def _discourse_fillers(words: list[Word], options: FillerOptions) -> list[Filler]:
+    tokens = [normalize(w.text) for w in words]
+    fillers: list[Filler] = []
+    index = 0
+
+    def isolated_before(i: int) -> bool:
+        if i == 0:
+            return True
+        return ends_clause(words[i - 1].text) or words[i].start - words[i - 1].end >= options.isolating_gap_s
+
+    def isolated_after(i: int) -> bool:
+        if i == len(words) - 1:
+            return True
+        if ends_clause(words[i].text) or words[i + 1].start - words[i].end >= options.isolating_gap_s:
+            return True
+        return filled_pause_form(words[i + 1].text) is not None
+
+    def sentence_start(i: int) -> bool:
+        return i == 0 or ends_sentence(words[i - 1].text) or words[i].start - words[i - 1].end >= 2 * options.isolating_gap_s
+
+    def add(first: int, last: int, form: str, note: str) -> None:
+        fillers.append(Filler(
+            word=form, kind=DISCOURSE, start=words[first].start, end=words[last].end, source="transcript",
+            confidence=0.9, counted=True, before=" ".join(w.text for w in words[max(0, first - 3) : first]),
+            after=" ".join(w.text for w in words[last + 1 : last + 4]), note=note,
+        ))
+
+    while index < len(words):
+        token = tokens[index]
+        previous = tokens[index - 1] if index else ""
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token == "like":
+            if isolated_after(index) and previous not in _SUBJECTS:
+                add(index, index, "like", "set off by a pause or comma")
+            elif isolated_before(index) and previous not in _SUBJECTS | _COMPARISON_HEADS and following not in {"to", "this", "that"}:
+                add(index, index, "like", "starts a phrase with nothing to compare")
+        elif token == "you" and following == "know" and previous not in _KNOW_PRECEDERS:
+            after_index = index + 1
+            complement = tokens[after_index + 1] if after_index + 1 < len(tokens) else ""
+            if isolated_after(after_index) or complement not in _KNOW_COMPLEMENTS:
+                add(index, after_index, "you know", "tag, not a question or a verb with an object")
+                index += 1
+        elif token == "i" and following == "mean" and previous not in _MEAN_PRECEDERS:
+            complement = tokens[index + 2] if index + 2 < len(tokens) else ""
+            if isolated_after(index + 1) or (sentence_start(index) and complement not in _MEAN_COMPLEMENTS):
+                add(index, index + 1, "i mean", "restart or hedge, not 'I mean it'")
+                index += 1
+        elif token in {"sort", "kind"} and following == "of" and previous not in _TYPE_DETERMINERS:
+            add(index, index + 1, f"{token} of", "hedge, not 'this kind of work'")
+            index += 1
+        elif token == "so" and sentence_start(index) and following not in _SO_PHRASES:
+            add(index, index, "so", "at the start of a sentence")
+        elif token in _ALWAYS:
+            add(index, index, _ALWAYS[token], "adds no meaning")
+        index += 1
+    return fillers

@@ -1,0 +1,169 @@
+"""Every threshold the analyzer judges by, in one place.
+
+Each stage has one frozen options dataclass whose defaults are the thresholds
+(sources: ``GUIDANCE.md`` section 4, fluency research for pauses, the filled-pause
+literature for fillers). A question pack may override any of them under
+``[thresholds.<stage>]``; ``Thresholds.with_overrides`` applies that, and the
+report keeps the values it was judged against.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from rehearse.errors import PackError
+
+
+@dataclass(frozen=True, slots=True)
+class TargetOptions:
+    """What the answer is judged against.
+
+    Attributes:
+        min_duration_s: shorter answers are flagged as too short (GUIDANCE: 60 s).
+        max_duration_s: longer answers are flagged as over time (GUIDANCE: 90 s).
+        min_wpm: slower than this is flagged (GUIDANCE: about 120 words/min).
+        max_wpm: faster than this is flagged (GUIDANCE: about 160 words/min).
+    """
+
+    min_duration_s: float = 60.0
+    max_duration_s: float = 90.0
+    min_wpm: float = 120.0
+    max_wpm: float = 160.0
+
+
+@dataclass(frozen=True, slots=True)
+class PauseOptions:
+    """Silent pauses, measured on the audio.
+
+    Attributes:
+        min_pause_s: shortest silence between words that counts as a pause (0.25 s is
+            the common threshold for monologue in fluency research).
+        long_pause_s: a pause this long is "long" and reported on its own (GUIDANCE: 2 s).
+        silence_below_peak_db: a frame is silent when its level is this far below the
+            0.99 quantile of the take's frame levels (De Jong & Wempe use -25 dB).
+        min_silence_floor_dbfs: frames quieter than this are silent whatever the take's
+            peak, so a quiet take still has its pauses found.
+        vad_threshold: Silero speech probability above which a frame is speech.
+        max_long_pauses_per_min: more long pauses than this per minute is a finding.
+    """
+
+    min_pause_s: float = 0.25
+    long_pause_s: float = 2.0
+    silence_below_peak_db: float = 25.0
+    min_silence_floor_dbfs: float = -60.0
+    vad_threshold: float = 0.5
+    max_long_pauses_per_min: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class FillerOptions:
+    """Filled pauses (um, uh) and discourse fillers (like, you know).
+
+    Attributes:
+        max_filled_per_min: above this rate filled pauses are a finding.
+        max_discourse_per_min: above this rate discourse fillers are a finding.
+        isolating_gap_s: a silence at least this long next to "like" or "so" isolates
+            it as a filler, as a comma would.
+        merge_gap_s: transcribed fillers closer than this are one event (invented
+            repeats share their time).
+        min_steady_run_s: a filled pause holds a steady voiced run at least this long.
+        min_gap_filler_s: shortest steady run in a word gap counted as a lost filler.
+        max_gap_filler_s: longest steady run in a word gap counted as a lost filler.
+        max_pitch_range_st: a steady run's F0 stays within this range, in semitones.
+        max_pitch_above_median_st: a filled pause is not pitched above the speaker's
+            median by more than this.
+        max_spectral_change: a steady run's mean MFCC change, relative to the speaker's
+            median frame-to-frame change.
+        min_confidence: fillers less certain than this are listed but not counted.
+    """
+
+    max_filled_per_min: float = 2.0
+    max_discourse_per_min: float = 3.0
+    isolating_gap_s: float = 0.2
+    merge_gap_s: float = 0.1
+    min_steady_run_s: float = 0.12
+    min_gap_filler_s: float = 0.2
+    max_gap_filler_s: float = 1.5
+    max_pitch_range_st: float = 3.0
+    max_pitch_above_median_st: float = 1.0
+    max_spectral_change: float = 0.7
+    min_confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ProsodyOptions:
+    """Pitch (vocal variety) and loudness (energy).
+
+    Attributes:
+        fmin_hz: lowest F0 searched (covers low male voices).
+        fmax_hz: highest F0 searched (covers high female voices).
+        min_pitch_sd_st: pitch variation below this over the answer sounds monotone.
+        monotone_window_s: length of the stretches checked for monotone delivery.
+        monotone_sd_st: a stretch whose pitch varies less than this is monotone.
+        quiet_speech_dbfs: speech whose median level is below this is too quiet.
+        clipped_share: more than this share of clipped samples is a clipping warning.
+        min_loudness_sd_db: loudness varying less than this sounds flat.
+    """
+
+    fmin_hz: float = 65.0
+    fmax_hz: float = 400.0
+    min_pitch_sd_st: float = 2.0
+    monotone_window_s: float = 8.0
+    monotone_sd_st: float = 1.2
+    quiet_speech_dbfs: float = -35.0
+    clipped_share: float = 0.001
+    min_loudness_sd_db: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class PaceOptions:
+    """Pace over time.
+
+    Attributes:
+        window_s: length of the sliding window for words per minute over time.
+        step_s: step between windows.
+        rush_factor: a window faster than the take's own pace times this is a rush.
+        drag_factor: a window slower than the take's own pace times this is a drag.
+    """
+
+    window_s: float = 15.0
+    step_s: float = 5.0
+    rush_factor: float = 1.25
+    drag_factor: float = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """All stages' options; what a question pack may override."""
+
+    target: TargetOptions = field(default_factory=TargetOptions)
+    pauses: PauseOptions = field(default_factory=PauseOptions)
+    fillers: FillerOptions = field(default_factory=FillerOptions)
+    prosody: ProsodyOptions = field(default_factory=ProsodyOptions)
+    pace: PaceOptions = field(default_factory=PaceOptions)
+
+    def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]], *, source: str = "") -> Thresholds:
+        """Return a copy with ``{stage: {name: value}}`` applied.
+
+        Raises:
+            PackError: an unknown stage or name, or a value of the wrong type.
+        """
+        changed: dict[str, Any] = {}
+        where = f"{source}: " if source else ""
+        for stage, values in overrides.items():
+            if stage not in _STAGES:
+                raise PackError(f"{where}unknown thresholds table [{stage}]; expected one of: {', '.join(_STAGES)}")
+            current = getattr(self, stage)
+            names = {f.name for f in dataclasses.fields(current)}
+            for name, value in values.items():
+                if name not in names:
+                    raise PackError(f"{where}unknown threshold {stage}.{name}; expected one of: {', '.join(sorted(names))}")
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    raise PackError(f"{where}threshold {stage}.{name} must be a number, got {value!r}")
+            changed[stage] = dataclasses.replace(current, **{k: float(v) for k, v in values.items()})
+        return dataclasses.replace(self, **changed)
+
+
+_STAGES = tuple(f.name for f in dataclasses.fields(Thresholds))
