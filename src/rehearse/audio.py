@@ -62,6 +62,7 @@ def load(path: str | os.PathLike) -> Audio:
     if file.stat().st_size == 0:
         raise AudioError(f"{file}: the file is empty")
     samples, channels, declared_s = _decode(file)
+    declared_s = _wav_declared_duration(file) or declared_s
     if samples.size == 0:
         raise AudioError(f"{file}: holds no audio samples (truncated or not audio)")
     if declared_s and samples.size / SAMPLE_RATE < TRUNCATED_SHARE * declared_s:
@@ -100,10 +101,10 @@ def _decode(file: Path) -> tuple[np.ndarray, int, float | None]:
 
     try:
         container = av.open(str(file), mode="r", metadata_errors="ignore")
-    except (av.error.InvalidDataError, av.error.ValueError) as e:
-        raise AudioError(f"{file}: not an audio file PyAV can read ({e.__class__.__name__})") from e
+    except av.error.InvalidDataError as e:
+        raise AudioError(f"{file}: not an audio file (no known audio format in it)") from e
     except av.error.FFmpegError as e:
-        raise AudioError(f"{file}: cannot be opened: {e}") from e
+        raise AudioError(f"{file}: cannot be opened as audio: {e.strerror or e}") from e
     with container:
         if not container.streams.audio:
             raise AudioError(f"{file}: not an audio file (no audio stream in it)")
@@ -128,6 +129,37 @@ def _decode(file: Path) -> tuple[np.ndarray, int, float | None]:
             pieces.append(resampled.to_ndarray().reshape(-1))
     samples = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
     return samples, channels, declared_s
+
+
+def _wav_declared_duration(file: Path) -> float | None:
+    """Duration a RIFF/WAVE header promises, or None for other files.
+
+    FFmpeg sizes a WAV by the bytes present, so a WAV cut short decodes without
+    complaint; the header's data-chunk size still tells how long it should be.
+    """
+    import struct
+
+    with open(file, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        byte_rate = None
+        while True:
+            chunk = f.read(8)
+            if len(chunk) < 8:
+                return None
+            chunk_id, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if chunk_id == b"fmt ":
+                fmt = f.read(size + (size & 1))
+                if len(fmt) >= 12:
+                    byte_rate = struct.unpack("<I", fmt[8:12])[0]
+                continue
+            if chunk_id == b"data":
+                # 0 and 0xFFFFFFFF mean "unknown" (streamed WAV): nothing promised.
+                if not byte_rate or size in (0, 0xFFFFFFFF):
+                    return None
+                return size / byte_rate
+            f.seek(size + (size & 1), 1)
 
 
 def frame_rms_db(y: np.ndarray) -> np.ndarray:

@@ -45,6 +45,11 @@ class PauseOptions:
             0.99 quantile of the take's frame levels (De Jong & Wempe use -25 dB).
         min_silence_floor_dbfs: frames quieter than this are silent whatever the take's
             peak, so a quiet take still has its pauses found.
+        noise_floor_quantile: the take's noise floor is this quantile of its frame levels.
+        above_noise_db: frames less than this above the noise floor are silent too, so
+            a noisy room's pauses are found though its noise comes near the peak rule.
+        max_silence_below_peak_db: the noise rule never puts the silence level closer
+            to the peak than this, so quiet speech is not taken for silence.
         vad_threshold: Silero speech probability above which a frame is speech.
         max_long_pauses_per_min: more long pauses than this per minute is a finding.
     """
@@ -53,6 +58,9 @@ class PauseOptions:
     long_pause_s: float = 2.0
     silence_below_peak_db: float = 25.0
     min_silence_floor_dbfs: float = -60.0
+    noise_floor_quantile: float = 0.1
+    above_noise_db: float = 3.0
+    max_silence_below_peak_db: float = 15.0
     vad_threshold: float = 0.5
     max_long_pauses_per_min: float = 1.0
 

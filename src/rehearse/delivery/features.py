@@ -68,7 +68,12 @@ def compute(y: np.ndarray, *, pauses: PauseOptions, prosody: ProsodyOptions) -> 
     rms_db = frame_rms_db(y)
     n = rms_db.size
     peak_db = float(np.quantile(rms_db, 0.99)) if n else -100.0
-    silence_db = max(peak_db - pauses.silence_below_peak_db, pauses.min_silence_floor_dbfs)
+    noise_db = float(np.quantile(rms_db, pauses.noise_floor_quantile)) if n else -100.0
+    silence_db = max(
+        peak_db - pauses.silence_below_peak_db,
+        min(noise_db + pauses.above_noise_db, peak_db - pauses.max_silence_below_peak_db),
+        pauses.min_silence_floor_dbfs,
+    )
     # Pitch is only looked for where there is sound: half the work on a typical take.
     f0, aperiodicity = yin(
         y, fmin_hz=prosody.fmin_hz, fmax_hz=prosody.fmax_hz, n_frames=n, only=rms_db > silence_db

@@ -352,7 +352,13 @@ def _discourse_fillers(words: list[Word], options: FillerOptions) -> list[Filler
         previous = tokens[index - 1] if index else ""
         following = tokens[index + 1] if index + 1 < len(tokens) else ""
         if token == "like":
-            if isolated_after(index) and previous not in _SUBJECTS:
+            # After "is/looks/something", a pause (and the comma Whisper writes for it)
+            # is the speaker finding the comparison ("is like, putty"); only a filled
+            # pause after it marks a filler there. Precision first: a count people trust.
+            comparison = previous in _COMPARISON_HEADS and not (
+                index + 1 < len(words) and filled_pause_form(words[index + 1].text) is not None
+            )
+            if isolated_after(index) and previous not in _SUBJECTS and not comparison:
                 add(index, index, "like", "set off by a pause or comma")
             elif isolated_before(index) and previous not in _SUBJECTS | _COMPARISON_HEADS and following not in {"to", "this", "that"}:
                 add(index, index, "like", "starts a phrase with nothing to compare")

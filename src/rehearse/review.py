@@ -1,0 +1,385 @@
+"""Batch review: analyze every take below some folders, in parallel, resuming where it stopped.
+
+Each take's result is stored in the history under a key made of the audio's SHA-256
+and every setting that shapes the analysis (``history.analysis_key``) as soon as it
+finishes, so a second run over the same folder analyzes only new or changed files and
+an interrupted review picks up where it stopped. Worker processes each load the model
+once; workers times threads stays within the machine's cores.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from rehearse import __version__
+from rehearse.errors import RehearseError
+from rehearse.history import History, Metrics, analysis_key, file_hash, metrics_of, parse_time
+
+AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
+META_FILE = "meta.json"
+# Resident memory of one worker with tiny.en loaded, measured here (about 0.45 GB) plus headroom.
+WORKER_MEMORY_BYTES = 700 * 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedTake:
+    """One take of the batch, analyzed now or found in the history.
+
+    Attributes:
+        path: the audio file.
+        take_id: its row in the history.
+        content_hash: SHA-256 of the file.
+        question: question id (given, from the practice metadata, or inferred), or None.
+        recorded_at: ISO 8601 (practice metadata, else the file's modification time).
+        cached: True when the result came from the history instead of a new analysis.
+        metrics: the numbers of the take.
+    """
+
+    path: str
+    take_id: int
+    content_hash: str
+    question: str | None
+    recorded_at: str
+    cached: bool
+    metrics: Metrics
+
+
+@dataclass(frozen=True, slots=True)
+class FailedTake:
+    """A file that could not be analyzed, with the one-line reason."""
+
+    path: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    """What a batch review produced.
+
+    Attributes:
+        takes: analyzed takes, oldest recording first.
+        failed: files that could not be analyzed.
+        analyzed: takes analyzed in this run.
+        cached: takes whose result came from the history.
+        workers: worker processes used (1 means in this process).
+        wall_s: seconds the review took.
+        db_path: the history database holding every result.
+    """
+
+    takes: tuple[ReviewedTake, ...]
+    failed: tuple[FailedTake, ...]
+    analyzed: int
+    cached: int
+    workers: int
+    wall_s: float
+    db_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    path: str
+    content_hash: str
+    key: str
+    question_id: str | None
+    recorded_at: str
+
+
+def find_audio(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[FailedTake]]:
+    """The audio files named by folders (searched recursively), files and glob patterns.
+
+    Returns:
+        The files in a stable order without repeats, and the arguments that matched nothing.
+    """
+    found: dict[Path, None] = {}
+    missing: list[FailedTake] = []
+    for arg in paths:
+        text = str(arg)
+        path = Path(text).expanduser()
+        if path.is_dir():
+            matches = _audio_below(path)
+        elif path.is_file():
+            matches = [path]
+        elif glob.has_magic(text):
+            hits = [Path(p) for p in sorted(glob.glob(os.path.expanduser(text), recursive=True))]
+            matches = [m for hit in hits for m in (_audio_below(hit) if hit.is_dir() else [hit])]
+            if not matches:
+                missing.append(FailedTake(text, "the pattern matches no file"))
+        else:
+            missing.append(FailedTake(text, "no such file or folder"))
+            continue
+        for match in matches:
+            found.setdefault(match.resolve(), None)
+    return list(found), missing
+
+
+def _audio_below(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
+
+
+def default_workers(jobs: int, *, cores: int | None = None, memory_bytes: int | None = None) -> int:
+    """Worker processes for ``jobs`` takes: one per core, fewer if memory is short.
+
+    On 2 cores two single-threaded workers analyzed 1.2x the audio per minute of one
+    two-threaded process (``benchmarks/review_throughput.py``): the decoding, VAD and
+    delivery measures are single-threaded, so a second process keeps the cores busy.
+    """
+    cores = cores or _cores()
+    memory = memory_bytes if memory_bytes is not None else _available_memory()
+    by_memory = max(1, memory // WORKER_MEMORY_BYTES) if memory else cores
+    return max(1, min(jobs, cores, by_memory))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def _available_memory() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def read_meta(audio_path: Path) -> dict[str, Any]:
+    """The ``meta.json`` that ``rehearse practice`` writes beside a take, or {}."""
+    meta = audio_path.parent / META_FILE
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def review(
+    paths: Sequence[str | os.PathLike],
+    *,
+    question_id: str | None = None,
+    packs: Sequence[Path] | None = None,
+    model: str = "tiny.en",
+    workers: int | None = None,
+    db_path: str | os.PathLike | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> ReviewResult:
+    """Analyze every take the paths name, reusing results already in the history.
+
+    Args:
+        paths: folders (searched recursively), audio files or glob patterns.
+        question_id: the question every take answers; else each take's practice
+            metadata, else inferred from its words.
+        packs: extra question-pack folders.
+        model: Whisper model for new analyses.
+        workers: worker processes; default ``default_workers``.
+        db_path: the history database (default ``$REHEARSE_DB`` or the user data folder).
+        force: analyze again even when the history has the result.
+        progress: show a progress bar on stderr (when it is a terminal).
+
+    Raises:
+        RehearseError: no audio found, an unknown question, an unusable model or history.
+    """
+    from rehearse.transcribe import TranscriptionOptions
+
+    started = time.perf_counter()
+    files, failed = find_audio(paths)
+    if not files:
+        where = ", ".join(str(p) for p in paths)
+        raise RehearseError(f"no audio files ({' '.join(AUDIO_EXTENSIONS)}) found in {where}")
+    if question_id is not None:
+        from rehearse.pipeline import load_question
+
+        load_question(question_id, list(packs or []))  # an unknown id fails once, not per file
+    options = TranscriptionOptions(model=model)
+    takes: list[ReviewedTake] = []
+    with History.open(db_path) as history, _Progress(len(files), enabled=progress) as bar:
+        jobs: list[_Job] = []
+        for file in files:
+            try:
+                job = _job(file, options, question_id)
+            except OSError as e:
+                failed.append(FailedTake(str(file), f"cannot read the file: {e.strerror or e}"))
+                bar.advance(file, 0.0)
+                continue
+            stored = None if force else history.lookup(job.key)
+            if stored is None:
+                jobs.append(job)
+                continue
+            takes.append(ReviewedTake(job.path, stored.id, job.content_hash, stored.question, stored.recorded_at,
+                                      True, stored.metrics))
+            bar.advance(file, 0.0)
+        cached = len(takes)
+        count = workers or default_workers(len(jobs))
+        if count < 1:
+            raise RehearseError(f"--workers must be 1 or more, got {count}")
+        if jobs:
+            from rehearse.models import resolve
+
+            resolve(model)  # a missing model fails once here instead of in every worker
+        for job, outcome in _run(jobs, options, packs, min(count, len(jobs)) or 1):
+            status, payload, question = outcome
+            if status == "error":
+                failed.append(FailedTake(job.path, payload))
+            else:
+                take_id = history.save(payload, content_hash=job.content_hash, key=job.key, question_id=question,
+                                       recorded_at=job.recorded_at, source="review")
+                takes.append(ReviewedTake(job.path, take_id, job.content_hash, question, job.recorded_at, False,
+                                          metrics_of(payload)))
+            bar.advance(Path(job.path), (payload.get("audio") or {}).get("duration", 0.0) if status == "ok" else 0.0)
+        db = str(history.path)
+    takes.sort(key=lambda t: (parse_time(t.recorded_at), t.path))
+    return ReviewResult(tuple(takes), tuple(failed), len(takes) - cached, cached, count,
+                        round(time.perf_counter() - started, 3), db)
+
+
+def _job(file: Path, options, question_id: str | None) -> _Job:
+    content_hash = file_hash(file)
+    meta = read_meta(file)
+    question = question_id or (meta.get("question") if isinstance(meta.get("question"), str) else None)
+    recorded_at = meta.get("recorded_at") if isinstance(meta.get("recorded_at"), str) else None
+    if recorded_at is None:
+        recorded_at = datetime.fromtimestamp(file.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+    key = analysis_key(content_hash, transcription=options, question_id=question, version=__version__)
+    return _Job(str(file), content_hash, key, question, recorded_at)
+
+
+def _run(jobs: list[_Job], options, packs, workers: int):
+    """Yield (job, outcome) as each take finishes; outcome is ("ok", data, question) or ("error", message, None)."""
+    cores = _cores()
+    if workers == 1:
+        _init_worker(replace(options, cpu_threads=max(1, cores)), list(packs or []), limit_threads=False)
+        for job in jobs:
+            yield job, _analyze_job(job)
+        return
+    import multiprocessing
+
+    threaded = replace(options, cpu_threads=max(1, cores // workers))
+    # spawn: a forked child would inherit the parent's OpenMP and CTranslate2 state (the
+    # test session holds a loaded model), which can deadlock.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+                               initargs=(threaded, list(packs or []), True))
+    try:
+        pending: dict[Future, _Job] = {pool.submit(_analyze_job, job): job for job in jobs}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as e:  # a worker died (out of memory, a crash in native code)
+                    outcome = ("error", f"the worker analyzing it stopped: {e.__class__.__name__}: {e}", None)
+                yield job, outcome
+    finally:
+        # On Ctrl-C or an error: what finished is already stored; drop the queue.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
+    """Load the model once per worker (and the question catalog, when packs are installed)."""
+    if limit_threads:
+        # Before numpy loads in this fresh process: keep BLAS/OpenMP within the worker's share.
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = str(options.cpu_threads)
+    from rehearse.transcribe import Transcriber
+
+    _WORKER["transcriber"] = Transcriber(options)
+    try:
+        from rehearse import packs as packs_module
+
+        _WORKER["catalog"] = packs_module.load_packs(extra_dirs=packs)
+    except ImportError:  # question packs not in this build: generic checks only
+        _WORKER["catalog"] = None
+
+
+def _analyze_job(job: _Job) -> tuple[str, Any, str | None]:
+    try:
+        return ("ok", *_analyze(job))
+    except RehearseError as e:
+        return ("error", str(e), None)
+    except Exception as e:  # one broken file must not stop the batch; the row names the failure
+        return ("error", f"{e.__class__.__name__}: {e}", None)
+
+
+def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
+    from rehearse import audio as audio_module
+    from rehearse.analysis import analyze
+    from rehearse.errors import PackError
+
+    transcriber = _WORKER["transcriber"]
+    catalog = _WORKER["catalog"]
+    question = None
+    if job.question_id is not None and catalog is not None:
+        try:
+            question = catalog.get(job.question_id)
+        except PackError:  # a practice take for a question since removed: keep its id, judge generically
+            question = None
+    take = audio_module.load(job.path)
+    analysis = analyze(take, transcriber=transcriber, question=question)
+    question_id = job.question_id
+    if job.question_id is None:
+        inferred = _infer_question(analysis.transcript.words, catalog)
+        if inferred is not None:
+            analysis = analyze(take, transcript=analysis.transcript, transcription=transcriber.options,
+                               question=inferred)
+            question_id = inferred.id
+    return analysis.to_dict(), question_id
+
+
+def _infer_question(words, catalog):
+    if catalog is None or not words:
+        return None
+    try:
+        from rehearse.content import infer_question
+    except ImportError:  # content checks not in this build
+        return None
+    return infer_question(words, catalog)
+
+
+class _Progress:
+    """A rich progress bar on stderr, counting takes and audio minutes; silent when not a terminal."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self._total = total
+        self._enabled = enabled and sys.stderr.isatty()
+        self._bar = None
+        self._audio_s = 0.0
+
+    def __enter__(self) -> _Progress:
+        if self._enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            self._bar = Progress(TextColumn("reviewing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[audio]}"),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.description}"),
+                                 console=Console(file=sys.stderr), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("", total=self._total, audio="")
+        return self
+
+    def advance(self, path: Path, audio_s: float) -> None:
+        self._audio_s += audio_s or 0.0
+        if self._bar is not None:
+            self._bar.update(self._task, advance=1, description=path.name,
+                             audio=f"{self._audio_s / 60:.1f} min of audio analyzed")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
