@@ -40,6 +40,8 @@ class Metrics:
         target_max_s: longest answer the take was judged against.
         duration_verdict: "short", "ok" or "over".
         wpm: words per minute over the speaking time.
+        target_min_wpm: slowest pace the take was judged against.
+        target_max_wpm: fastest pace the take was judged against.
         articulation_wpm: words per minute with the pauses taken out.
         filled_per_min: counted um/uh per minute.
         discourse_per_min: counted discourse fillers per minute.
@@ -60,6 +62,8 @@ class Metrics:
     target_max_s: float | None = None
     duration_verdict: str | None = None
     wpm: float | None = None
+    target_min_wpm: float | None = None
+    target_max_wpm: float | None = None
     articulation_wpm: float | None = None
     filled_per_min: float | None = None
     discourse_per_min: float | None = None
@@ -205,8 +209,11 @@ def metrics_of(data: dict[str, Any]) -> Metrics:
     pauses = delivery.get("pauses") or {}
     fillers = delivery.get("fillers") or {}
     findings = data.get("findings") or []
+    target = (data.get("thresholds") or {}).get("target") or {}
     content = data.get("content")
     score = content.get("score") if isinstance(content, dict) else None
+    if isinstance(score, dict):  # a score broken into parts carries its total
+        score = next((score[k] for k in ("total", "value", "score") if k in score), None)
     return Metrics(
         duration_s=(data.get("audio") or {}).get("duration"),
         speaking_s=duration.get("speaking"),
@@ -214,6 +221,8 @@ def metrics_of(data: dict[str, Any]) -> Metrics:
         target_max_s=duration.get("target_max"),
         duration_verdict=duration.get("verdict"),
         wpm=pace.get("wpm"),
+        target_min_wpm=target.get("min_wpm"),
+        target_max_wpm=target.get("max_wpm"),
         articulation_wpm=pace.get("articulation_wpm"),
         filled_per_min=fillers.get("filled_per_min"),
         discourse_per_min=fillers.get("discourse_per_min"),

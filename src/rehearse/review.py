@@ -234,7 +234,7 @@ def review(
         for job, outcome in _run(jobs, options, packs, min(count, len(jobs)) or 1):
             status, payload, question = outcome
             if status == "error":
-                failed.append(FailedTake(job.path, payload))
+                failed.append(FailedTake(job.path, payload.removeprefix(f"{job.path}: ")))
             else:
                 take_id = history.save(payload, content_hash=job.content_hash, key=job.key, question_id=question,
                                        recorded_at=job.recorded_at, source="review")

@@ -179,13 +179,15 @@ def mel_filterbank(*, n_fft: int, n_mels: int, fmin_hz: float = 0.0, fmax_hz: fl
 
 
 _MEL_BANDS = 40
+# Periodic Hann, as STFT front ends (and librosa) use.
+_HANN = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(FRAME_LENGTH) / FRAME_LENGTH)).astype(np.float32)
 
 
 def mfccs(y: np.ndarray, *, n_frames: int) -> np.ndarray:
     """MFCCs 0..N_MFCC-1 of 25 ms Hann frames at a 10 ms hop, shape (N_MFCC, n_frames)."""
     padded = np.pad(y.astype(np.float32), (0, max(0, FRAME_LENGTH + (n_frames - 1) * HOP_LENGTH - y.size)))
     frames = np.lib.stride_tricks.sliding_window_view(padded, FRAME_LENGTH)[::HOP_LENGTH][:n_frames]
-    power = np.abs(scipy.fft.rfft(frames * np.hanning(FRAME_LENGTH + 2)[1:-1].astype(np.float32), axis=1, workers=-1)) ** 2
+    power = np.abs(scipy.fft.rfft(frames * _HANN, axis=1, workers=-1)) ** 2
     mel = power @ mel_filterbank(n_fft=FRAME_LENGTH, n_mels=_MEL_BANDS).T
     log_mel = 10.0 * np.log10(np.maximum(mel, 1e-10))
     return scipy.fft.dct(log_mel, type=2, norm="ortho", axis=1)[:, :N_MFCC].T

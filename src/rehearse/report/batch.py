@@ -1,0 +1,231 @@
+"""A batch review's outputs: the terminal table, CSV, JSON, per-take analyses and the HTML index.
+
+Every format is built from the same rows (``review_rows``) and totals (``review_totals``),
+so the table, the CSV and the JSON always agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import types
+from pathlib import Path
+from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints
+
+from rehearse.errors import RehearseError
+from rehearse.history import METRIC_COLUMNS, History, parse_time
+
+ROW_KEYS = ("path", "take_id", "recorded_at", "question", "status", "error", "cached") + METRIC_COLUMNS
+VERDICT_STYLE = {"over": "red", "short": "yellow", "ok": "green"}
+ISSUE_WIDTH = 70
+
+
+def review_rows(result) -> list[dict[str, Any]]:
+    """One dict per take (keys ``ROW_KEYS``), analyzed takes in time order, then failed files."""
+    rows = [{"path": t.path, "take_id": t.take_id, "recorded_at": t.recorded_at, "question": t.question,
+             "status": "ok", "error": None, "cached": t.cached, **dataclasses.asdict(t.metrics)} for t in result.takes]
+    for failed in result.failed:
+        rows.append({**dict.fromkeys(ROW_KEYS), "path": failed.path, "status": "failed", "error": failed.error})
+    return rows
+
+
+def review_totals(result) -> dict[str, Any]:
+    """Counts, sums and averages over the batch's analyzed takes."""
+    metrics = [t.metrics for t in result.takes]
+
+    def mean(name: str, digits: int = 1) -> float | None:
+        values = [getattr(m, name) for m in metrics if getattr(m, name) is not None]
+        return round(sum(values) / len(values), digits) if values else None
+
+    audio_s = sum(m.duration_s or 0.0 for m in metrics)
+    analyzed_s = sum(t.metrics.duration_s or 0.0 for t in result.takes if not t.cached)
+    return {
+        "takes": len(result.takes), "failed": len(result.failed), "analyzed": result.analyzed, "cached": result.cached,
+        "audio_min": round(audio_s / 60, 2), "over_target": sum(m.duration_verdict == "over" for m in metrics),
+        "under_target": sum(m.duration_verdict == "short" for m in metrics),
+        "mean_duration_s": mean("duration_s"), "mean_wpm": mean("wpm"), "mean_filled_per_min": mean("filled_per_min", 2),
+        "mean_discourse_per_min": mean("discourse_per_min", 2), "long_pauses": sum(m.long_pauses or 0 for m in metrics),
+        "mean_content_score": mean("content_score"), "workers": result.workers, "wall_s": result.wall_s,
+        # Throughput of this run's new analyses only; cached takes cost nothing.
+        "audio_min_per_wall_min": round(analyzed_s / result.wall_s, 2) if result.analyzed and result.wall_s else None,
+        "db": result.db_path,
+    }
+
+
+def write_csv(result, file: TextIO) -> None:
+    """The rows as CSV with a header; failed files have status "failed" and their error."""
+    writer = csv.DictWriter(file, fieldnames=ROW_KEYS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(review_rows(result))
+
+
+def to_json(result) -> dict[str, Any]:
+    """The review as one JSON-ready dict: ``takes``, ``failed``, ``totals``."""
+    rows = review_rows(result)
+    return {"takes": [r for r in rows if r["status"] == "ok"],
+            "failed": [{"path": r["path"], "error": r["error"]} for r in rows if r["status"] == "failed"],
+            "totals": review_totals(result)}
+
+
+def render_table(result) -> list:
+    """The review for the terminal: the takes table with totals, then the failed files."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title="Review", show_edge=False, header_style="bold")
+    for name, justify in (("#", "right"), ("date", "left"), ("take", "left"), ("question", "left"), ("duration / target", "right"),
+                          ("words/min", "right"), ("um·uh /min", "right"), ("other fillers /min", "right"),
+                          ("long pauses", "right"), ("content", "right"), ("top issue", "left")):
+        table.add_column(name, justify=justify, overflow="fold" if name == "top issue" else "ellipsis")
+    for take in result.takes:
+        m = take.metrics
+        table.add_row(str(take.take_id), short_date(take.recorded_at), take_name(take.path), take.question or "-",
+                      duration_text(m), num(m.wpm, 0), num(m.filled_per_min, 1), num(m.discourse_per_min, 1),
+                      num(m.long_pauses, 0), num(m.content_score, 0), clip(m.top_issue or "", ISSUE_WIDTH))
+    totals = review_totals(result)
+    table.add_section()
+    table.add_row("", "", f"{totals['takes']} takes", "", f"{totals['audio_min']:.1f} min in all", "", "", "",
+                  str(totals["long_pauses"]), "", f"{totals['over_target']} over and {totals['under_target']} under the target")
+    table.add_row("", "", "average", "", num(totals["mean_duration_s"], 0, " s"), num(totals["mean_wpm"], 0),
+                  num(totals["mean_filled_per_min"], 1), num(totals["mean_discourse_per_min"], 1), "",
+                  num(totals["mean_content_score"], 0), "")
+    parts: list = [table]
+    note = f"{result.analyzed} analyzed now, {result.cached} from the history ({result.db_path})"
+    if totals["audio_min_per_wall_min"]:
+        note += f"; {totals['audio_min_per_wall_min']:.1f} min of audio per minute with {result.workers} worker(s)"
+    parts.append(Text(note, style="dim"))
+    if result.failed:
+        failed = Text(f"{len(result.failed)} file(s) could not be analyzed:\n", style="bold red")
+        for item in result.failed:
+            failed.append(f"  {item.path}: {item.error}\n", style="red")
+        parts.append(failed)
+    return parts
+
+
+def write_outputs(result, *, out_dir: Path | None = None, html_dir: Path | None = None) -> list[Path]:
+    """Write each take's analysis JSON into ``out_dir`` and an HTML index with a report per take into ``html_dir``.
+
+    Returns:
+        The files written.
+    """
+    if out_dir is None and html_dir is None:
+        return []
+    written: list[Path] = []
+    names = unique_names([t.path for t in result.takes])
+    index_rows = []
+    writer = _html_writer() if html_dir is not None else None
+    with History.open(result.db_path) as history:
+        for take in result.takes:
+            data = history.analysis(take.take_id)
+            name = names[take.path]
+            if out_dir is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                target = out_dir / f"{name}.json"
+                target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+                written.append(target)
+            if writer is not None:
+                page = html_dir / "takes" / f"{name}.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                with open(page, "w", encoding="utf-8") as f:
+                    writer.write(analysis_from_dict(data), f)
+                written.append(page)
+                index_rows.append(index_row(take, report_href=f"takes/{page.name}"))
+    if html_dir is not None:
+        from rehearse.report.html import write_index
+
+        index = html_dir / "index.html"
+        write_index(index_rows, index, title="Practice review")
+        written.append(index)
+    return written
+
+
+def index_row(take, *, report_href: str | None) -> dict[str, Any]:
+    """A row for ``report.html.write_index`` (contract keys)."""
+    m = take.metrics
+    return {"path": take.path, "recorded_at": take.recorded_at, "question": take.question, "duration_s": m.duration_s,
+            "target_max_s": m.target_max_s, "wpm": m.wpm, "filled_per_min": m.filled_per_min,
+            "discourse_per_min": m.discourse_per_min, "long_pauses": m.long_pauses, "content_score": m.content_score,
+            "top_issue": m.top_issue, "report_href": report_href}
+
+
+def _html_writer():
+    try:
+        from rehearse.report.html import HtmlWriter
+    except ImportError as e:
+        raise RehearseError(f"HTML reports are not available in this build ({e}); use --csv or --json") from e
+    return HtmlWriter()
+
+
+def unique_names(paths: list[str]) -> dict[str, str]:
+    """A short file-name stem per path: the stem, else folder and stem (practice takes are all "take")."""
+    def stem(path: str, depth: int) -> str:
+        parts = Path(path).with_suffix("").parts
+        return "_".join(parts[-depth:]) if depth > 1 else parts[-1]
+
+    names: dict[str, str] = {}
+    for path in paths:
+        for depth in range(1, len(Path(path).parts) + 1):
+            candidate = stem(path, depth)
+            if sum(stem(other, depth) == candidate for other in paths) == 1 or depth == len(Path(path).parts):
+                names[path] = candidate
+                break
+    return names
+
+
+def analysis_from_dict(data: dict[str, Any]):
+    """Rebuild an ``analysis.Analysis`` from its JSON form (content and language stay dicts).
+
+    The history keeps analyses as JSON; the HTML writer reads the dataclasses.
+    """
+    from rehearse.analysis import Analysis
+
+    return _build(Analysis, data)
+
+
+def _build(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        return _build(options[0], value) if len(options) == 1 else value
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint) and isinstance(value, dict):
+        hints = get_type_hints(hint)
+        return hint(**{f.name: _build(hints[f.name], value[f.name]) for f in dataclasses.fields(hint) if f.name in value})
+    if origin is tuple and isinstance(value, list):
+        args = get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], v) for v in value)
+        return tuple(_build(a, v) for a, v in zip(args, value))
+    return value
+
+
+def take_name(path: str) -> str:
+    """The file name, with its folder for practice takes (all named take.wav)."""
+    file = Path(path)
+    return f"{file.parent.name}/{file.name}" if file.stem == "take" else file.name
+
+
+def short_date(recorded_at: str | None) -> str:
+    """YYYY-mm-dd HH:MM in the recording's own offset."""
+    return parse_time(recorded_at).strftime("%Y-%m-%d %H:%M") if recorded_at else "-"
+
+
+def duration_text(m) -> Any:
+    """"72 s / 60-90", coloured by the verdict."""
+    from rich.text import Text
+
+    if m.duration_s is None:
+        return "-"
+    target = f" / {m.target_min_s:.0f}-{m.target_max_s:.0f}" if m.target_max_s else ""
+    return Text(f"{m.duration_s:.0f} s{target}", style=VERDICT_STYLE.get(m.duration_verdict or "", ""))
+
+
+def num(value: float | int | None, digits: int, unit: str = "") -> str:
+    """A number for a table cell, "-" when missing."""
+    return "-" if value is None else f"{value:.{digits}f}{unit}"
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
