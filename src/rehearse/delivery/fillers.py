@@ -36,6 +36,13 @@ VOICING_DIP_S = 0.08
 # Whisper words below this probability are suspicious (openai/whisper PR #1838): such
 # a filler needs a steady vowel under it, not only a burst of sound.
 SUSPICIOUS_PROBABILITY = 0.15
+# A word longer than this many times its expected length (from the speaker's own
+# seconds per letter) and by more than LONG_WORD_EXCESS_S may hide a filler.
+LONG_WORD_FACTOR = 2.5
+LONG_WORD_EXCESS_S = 0.25
+# A run whose mean spectrum is this far from the rest of its word (in units of the
+# speaker's median spectral change) is a different vowel: a filler, not a lengthening.
+SEPARATE_VOWEL_DISTANCE = 1.0
 # Edge of a word gap left to the neighbouring words' imprecise timestamps.
 GAP_MARGIN_S = 0.06
 
@@ -148,7 +155,60 @@ def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOpti
                 continue
             fillers.append(make("uh", run.start, run.end, "acoustic", 0.6,
                                 "a steady vowel between words that the transcript lost"))
+            claimed.append((run.start, run.end))
+    fillers.extend(_inside_long_words(content, frames, reference, options, claimed, make))
     return fillers
+
+
+def _inside_long_words(words: list[Word], frames: Frames, reference: "_Reference", options: FillerOptions,
+                       claimed: list[tuple[float, float]], make) -> list[Filler]:
+    """Filled pauses hidden in words that last far longer than the speaker's own pace allows.
+
+    Whisper often folds a lost "uh" into the word next to it. A steady run at the head
+    or tail of such a word whose spectrum differs from the rest of the word is a
+    separate filler; the same vowel held is a lengthening ("the-e-e"), listed but not
+    counted.
+    """
+    timed = [w for w in words if w.end - w.start > 0.02 and len(normalize(w.text)) > 0]
+    if len(timed) < 5:
+        return []
+    seconds_per_char = float(np.median([(w.end - w.start) / len(normalize(w.text)) for w in timed]))
+    found: list[Filler] = []
+    for word in timed:
+        expected = seconds_per_char * len(normalize(word.text))
+        duration = word.end - word.start
+        if duration <= LONG_WORD_FACTOR * expected or duration - expected <= LONG_WORD_EXCESS_S:
+            continue
+        for run in steady_runs(frames, word.start, word.end, reference, options, min_run_s=options.min_gap_filler_s):
+            if any(a < run.end and run.start < b for a, b in claimed):
+                continue
+            at_edge = run.start - word.start < 0.35 * duration or word.end - run.end < 0.35 * duration
+            if not at_edge or run.end - run.start > options.max_gap_filler_s:
+                continue
+            rest = _voiced_outside(frames, word.start, word.end, run)
+            run_frames = frames.between(run.start, run.end)
+            if rest is None:
+                continue
+            distance = float(np.linalg.norm(frames.mfcc[1:13, run_frames].mean(axis=1) - rest))
+            if distance > SEPARATE_VOWEL_DISTANCE * reference.median_mfcc_change:
+                found.append(make("uh", run.start, run.end, "acoustic", 0.6,
+                                  f"a separate steady vowel inside the over-long word \u201c{word.text}\u201d"))
+            else:
+                found.append(make("uh", run.start, run.end, "acoustic", 0.2,
+                                  f"not counted: \u201c{word.text}\u201d is lengthened (the same vowel held), not a filler"))
+            claimed.append((run.start, run.end))
+    return found
+
+
+def _voiced_outside(frames: Frames, start_s: float, end_s: float, run: "SteadyRun") -> np.ndarray | None:
+    """Mean MFCC 1-12 of the word's voiced frames outside the run, or None if too few."""
+    window = frames.between(start_s, end_s)
+    mask = frames.voiced[window].copy()
+    inner = frames.between(run.start, run.end)
+    mask[inner.start - window.start : inner.stop - window.start] = False
+    if mask.sum() < 5:
+        return None
+    return frames.mfcc[1:13, window][:, mask].mean(axis=1)
 
 
 def _with_note(filler: Filler, note: str) -> Filler:
