@@ -124,6 +124,7 @@ def analyze(
     """
     from rehearse import audio as audio_module
     from rehearse import delivery as delivery_module
+    from rehearse.delivery import features as delivery_features
     from rehearse.transcribe import Transcriber
 
     timings: dict[str, float] = {}
@@ -140,6 +141,7 @@ def analyze(
     thresholds = thresholds or Thresholds()
     take = path if isinstance(path, Audio) else audio_module.load(path)
     lap("decode")
+    frames = None
     if transcript is None:
         if transcriber is None:
             if on_stage:
@@ -149,13 +151,17 @@ def analyze(
         progress = (lambda done, total: on_stage("transcribing", done, total)) if on_stage else None
         if on_stage:
             on_stage("transcribing", 0.0, take.duration)
-        transcript = transcriber.transcribe(take, progress=progress)
+        frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
+        lap("features")
+        transcript = transcriber.transcribe(take, progress=progress, speech=frames.speech)
         transcription = transcriber.options
         lap("transcribe")
     transcription = transcription or TranscriptionOptions()
     if on_stage:
         on_stage("measuring delivery", take.duration, take.duration)
-    delivery = delivery_module.measure(take.samples, transcript.words, thresholds)
+    if frames is None:
+        frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
+    delivery = delivery_module.measure(take.samples, transcript.words, thresholds, frames=frames)
     lap("delivery")
     content = language = None
     content_findings: tuple[Finding, ...] = ()
@@ -167,7 +173,12 @@ def analyze(
         content = content_module.check(transcript.words, question=question, job_text=job_text, company=company)
         content_findings = tuple(getattr(content, "findings", ()))
     lap("content")
-    findings = delivery_findings(delivery, thresholds) + content_findings
+    from rehearse import language as language_module
+
+    language = language_module.check(transcript.words, question=question, delivery=delivery,
+                                     thresholds=thresholds, content=content)
+    lap("language")
+    findings = delivery_findings(delivery, thresholds) + content_findings + language.findings
     return Analysis(
         schema_version=SCHEMA_VERSION,
         rehearse_version=__version__,

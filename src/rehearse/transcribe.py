@@ -136,19 +136,24 @@ class Transcriber:
         self.model = load_model(self.options)
         self._pipeline = BatchedInferencePipeline(self.model)
 
-    def transcribe(self, audio: Audio, *, progress: ProgressCallback | None = None) -> Transcript:
+    def transcribe(self, audio: Audio, *, progress: ProgressCallback | None = None, speech=None) -> Transcript:
         """Transcribe a whole take.
 
         Args:
             audio: decoded take.
             progress: called with (seconds of audio done, total seconds).
+            speech: VAD speech spans (``vad.Span``) if the caller has them already.
         """
-        return self.transcribe_samples(audio.samples, progress=progress)
+        return self.transcribe_samples(audio.samples, progress=progress, speech=speech)
 
     def transcribe_samples(
-        self, y: np.ndarray, *, offset_s: float = 0.0, progress: ProgressCallback | None = None
+        self, y: np.ndarray, *, offset_s: float = 0.0, progress: ProgressCallback | None = None, speech=None
     ) -> Transcript:
-        """Transcribe 16 kHz mono samples; word times are shifted by ``offset_s``."""
+        """Transcribe 16 kHz mono samples; word times are shifted by ``offset_s``.
+
+        ``speech`` (VAD spans, in seconds of ``y``) is computed when not given; it is
+        used to find stretches of speech the primed decoder left without words.
+        """
         options = self.options
         total_s = y.size / SAMPLE_RATE
         words: list[Word] = []
@@ -164,6 +169,12 @@ class Transcriber:
                 window_words = self._decode_plain(y, window_start, window_end)
                 retried.append((round(window_start + offset_s, 3), round(window_end + offset_s, 3), reason))
             words.extend(window_words)
+        if options.initial_prompt is not None and words:
+            for span in self._unheard(y, words, speech):
+                recovered = self._decode_plain(y, span.start, span.end)
+                if recovered:
+                    words.extend(recovered)
+                    retried.append((round(span.start + offset_s, 3), round(span.end + offset_s, 3), "speech left without words"))
         if offset_s:
             words = [Word(w.text, w.start + offset_s, w.end + offset_s, w.probability) for w in words]
         words.sort(key=lambda w: (w.start, w.end))
@@ -207,6 +218,21 @@ class Transcriber:
         for _, _, window_words, _ in self._decode(y, None, clip):
             words.extend(window_words)
         return words
+
+    def _unheard(self, y: np.ndarray, words: list[Word], speech):
+        """VAD speech stretches of at least ``min_unheard_speech_s`` with no word in them."""
+        if speech is None:
+            from rehearse.vad import speech_spans
+
+            speech = speech_spans(y, threshold=0.5)
+        middles = np.array([(w.start + w.end) / 2 for w in words])
+        unheard = []
+        for span in speech:
+            if span.duration < self.options.min_unheard_speech_s:
+                continue
+            if not np.any((middles > span.start - 0.2) & (middles < span.end + 0.2)):
+                unheard.append(span)
+        return unheard
 
     def _failure(self, y: np.ndarray, start_s: float, end_s: float, words: list[Word], text: str) -> str | None:
         """Why a primed window cannot be trusted, or None."""
