@@ -36,10 +36,11 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from rehearse.errors import RehearseError
 from rehearse.language.tokens import Token, split_contraction, stem
@@ -320,9 +321,9 @@ def _context_ok(entry: Entry, first: int, last: int, tokens: Sequence[Token], sk
     if entry.unless_prev and any(_starts_with(tokens, before, p, -1) for p in entry.unless_prev):
         return False
     # A comma after the phrase sets it off: what follows is not its object.
-    if entry.unless_next and not tokens[last].clause_end:
-        if any(_starts_with(tokens, after, p, +1) for p in entry.unless_next):
-            return False
+    if (entry.unless_next and not tokens[last].clause_end
+            and any(_starts_with(tokens, after, p, +1) for p in entry.unless_next)):
+        return False
     if entry.only_clause_end and not (tokens[last].clause_end or after is None or last + 1 in skippable
                                       or (last + 1 < len(tokens) and tokens[last + 1].filled)):
         return False

@@ -10,8 +10,8 @@ applied to the lexicon's phrases and to the speech, so "sucked", "sucks" and
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rehearse.text import ends_clause, ends_sentence, filled_pause_form, normalize
 from rehearse.transcribe import Word
@@ -58,9 +58,9 @@ def stem(word: str) -> str:
         return _IRREGULAR[word]
     if len(word) <= 3 or not word.isalpha():
         return word
-    if word.endswith("ies") or word.endswith("ied"):
+    if word.endswith(("ies", "ied")):
         word = word[:-3] + "y"
-    elif word.endswith("sses") or word.endswith(("ches", "shes", "xes", "zzes")):
+    elif word.endswith(("sses", "ches", "shes", "xes", "zzes")):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
         word = word[:-1]
@@ -179,7 +179,7 @@ def sentences(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 def quote(words: Sequence[Word], first_word: int, last_word: int) -> str:
     """The words as spoken, punctuation kept, from ``first_word`` to ``last_word``."""
     text = " ".join(w.text for w in words[first_word : last_word + 1])
-    return text.strip().rstrip(",;:")
+    return text.strip().rstrip(",;:.")
 
 
 def context(words: Sequence[Word], first_word: int, last_word: int, n: int = 4) -> str:
@@ -188,4 +188,5 @@ def context(words: Sequence[Word], first_word: int, last_word: int, n: int = 4) 
     after = " ".join(w.text for w in words[last_word + 1 : last_word + 1 + n])
     lead = "\u2026" + before + " " if before else ""
     tail = " " + after + "\u2026" if after else ""
-    return f"{lead}[{quote(words, first_word, last_word)}]{tail}"
+    inside = " ".join(w.text for w in words[first_word : last_word + 1]).strip()
+    return f"{lead}[{inside}]{tail}"
