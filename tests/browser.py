@@ -47,13 +47,13 @@ class CdpError(RuntimeError):
 class Page:
     """One open tab: its session, and what it did while loading and running."""
 
-    browser: "Chromium"
+    browser: Chromium = field(repr=False)
     session_id: str
     url: str = ""
-    console: list[dict] = field(default_factory=list)
-    exceptions: list[dict] = field(default_factory=list)
-    log: list[dict] = field(default_factory=list)
-    requests: list[dict] = field(default_factory=list)
+    console: list[dict] = field(default_factory=list, repr=False)
+    exceptions: list[dict] = field(default_factory=list, repr=False)
+    log: list[dict] = field(default_factory=list, repr=False)
+    requests: list[dict] = field(default_factory=list, repr=False)
     loaded: bool = False
 
     def send(self, method: str, params: dict | None = None) -> dict:
@@ -122,7 +122,7 @@ class Chromium:
         self._responses: dict[int, dict] = {}
         self._events: list[dict] = []
 
-    def __enter__(self) -> "Chromium":
+    def __enter__(self) -> Chromium:  # noqa: PYI034
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
@@ -136,7 +136,7 @@ class Chromium:
         self.process = subprocess.Popen(
             [self.executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr,
-            preexec_fn=wire_fds, close_fds=False,
+            preexec_fn=wire_fds, close_fds=False,  # noqa: PLW1509 - started before any test thread exists
         )
         os.close(to_child_r)
         os.close(from_child_w)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import types
 from pathlib import Path
 from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints
@@ -44,7 +45,8 @@ def review_totals(result) -> dict[str, Any]:
         "takes": len(result.takes), "failed": len(result.failed), "analyzed": result.analyzed, "cached": result.cached,
         "audio_min": round(audio_s / 60, 2), "over_target": sum(m.duration_verdict == "over" for m in metrics),
         "under_target": sum(m.duration_verdict == "short" for m in metrics),
-        "mean_duration_s": mean("duration_s"), "mean_wpm": mean("wpm"), "mean_filled_per_min": mean("filled_per_min", 2),
+        "mean_duration_s": mean("duration_s"), "mean_speaking_s": mean("speaking_s"), "mean_wpm": mean("wpm"),
+        "mean_filled_per_min": mean("filled_per_min", 2),
         "mean_discourse_per_min": mean("discourse_per_min", 2), "long_pauses": sum(m.long_pauses or 0 for m in metrics),
         "mean_content_score": mean("content_score"), "workers": result.workers, "wall_s": result.wall_s,
         # Throughput of this run's new analyses only; cached takes cost nothing.
@@ -74,10 +76,14 @@ def render_table(result) -> list:
     from rich.text import Text
 
     table = Table(title="Review", show_edge=False, header_style="bold")
-    for name, justify in (("#", "right"), ("date", "left"), ("take", "left"), ("question", "left"), ("duration / target", "right"),
-                          ("words/min", "right"), ("um·uh /min", "right"), ("other fillers /min", "right"),
-                          ("long pauses", "right"), ("content", "right"), ("top issue", "left")):
-        table.add_column(name, justify=justify, overflow="fold" if name == "top issue" else "ellipsis")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("take", no_wrap=True, max_width=32)
+    table.add_column("question", overflow="fold", max_width=24)
+    # Two-line headings keep the number columns narrow, leaving the width to the top issue.
+    for name in ("length\n/ target", "words\n/min", "um\u00b7uh\n/min", "other\nfillers\n/min", "long\npauses", "content\nscore"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("top issue", overflow="fold")
     for take in result.takes:
         m = take.metrics
         table.add_row(str(take.take_id), short_date(take.recorded_at), take_name(take.path), take.question or "-",
@@ -87,7 +93,7 @@ def render_table(result) -> list:
     table.add_section()
     table.add_row("", "", f"{totals['takes']} takes", "", f"{totals['audio_min']:.1f} min in all", "", "", "",
                   str(totals["long_pauses"]), "", f"{totals['over_target']} over and {totals['under_target']} under the target")
-    table.add_row("", "", "average", "", num(totals["mean_duration_s"], 0, " s"), num(totals["mean_wpm"], 0),
+    table.add_row("", "", "average", "", num(totals["mean_speaking_s"], 0, " s"), num(totals["mean_wpm"], 0),
                   num(totals["mean_filled_per_min"], 1), num(totals["mean_discourse_per_min"], 1), "",
                   num(totals["mean_content_score"], 0), "")
     parts: list = [table]
@@ -124,7 +130,7 @@ def write_outputs(result, *, out_dir: Path | None = None, html_dir: Path | None 
                 target = out_dir / f"{name}.json"
                 target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
                 written.append(target)
-            if writer is not None:
+            if writer is not None and html_dir is not None:
                 page = html_dir / "takes" / f"{name}.html"
                 page.parent.mkdir(parents=True, exist_ok=True)
                 with open(page, "w", encoding="utf-8") as f:
@@ -143,7 +149,8 @@ def write_outputs(result, *, out_dir: Path | None = None, html_dir: Path | None 
 def index_row(take, *, report_href: str | None) -> dict[str, Any]:
     """A row for ``report.html.write_index`` (contract keys)."""
     m = take.metrics
-    return {"path": take.path, "recorded_at": take.recorded_at, "question": take.question, "duration_s": m.duration_s,
+    return {"path": take.path, "recorded_at": take.recorded_at, "question": take.question,
+            "duration_s": m.speaking_s if m.speaking_s is not None else m.duration_s,
             "target_max_s": m.target_max_s, "wpm": m.wpm, "filled_per_min": m.filled_per_min,
             "discourse_per_min": m.discourse_per_min, "long_pauses": m.long_pauses, "content_score": m.content_score,
             "top_issue": m.top_issue, "report_href": report_href}
@@ -197,14 +204,17 @@ def _build(hint: Any, value: Any) -> Any:
         args = get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_build(args[0], v) for v in value)
-        return tuple(_build(a, v) for a, v in zip(args, value))
+        return tuple(_build(a, v) for a, v in zip(args, value, strict=False))
     return value
 
 
 def take_name(path: str) -> str:
-    """The file name, with its folder for practice takes (all named take.wav)."""
+    """The file name; for a practice take (all named take.wav) with its folder's date and time."""
     file = Path(path)
-    return f"{file.parent.name}/{file.name}" if file.stem == "take" else file.name
+    if file.stem != "take":
+        return file.name
+    stamp = re.match(r"\d{8}-\d{6}", file.parent.name)
+    return f"{stamp.group() if stamp else file.parent.name}/{file.name}"
 
 
 def short_date(recorded_at: str | None) -> str:
@@ -213,13 +223,14 @@ def short_date(recorded_at: str | None) -> str:
 
 
 def duration_text(m) -> Any:
-    """"72 s / 60-90", coloured by the verdict."""
+    """The answer's length (first to last word) against its target, "72 s / 60-90", coloured by the verdict."""
     from rich.text import Text
 
-    if m.duration_s is None:
+    length = m.speaking_s if m.speaking_s is not None else m.duration_s
+    if length is None:
         return "-"
     target = f" / {m.target_min_s:.0f}-{m.target_max_s:.0f}" if m.target_max_s else ""
-    return Text(f"{m.duration_s:.0f} s{target}", style=VERDICT_STYLE.get(m.duration_verdict or "", ""))
+    return Text(f"{length:.0f} s{target}", style=VERDICT_STYLE.get(m.duration_verdict or "", ""))
 
 
 def num(value: float | int | None, digits: int, unit: str = "") -> str:
@@ -229,3 +240,37 @@ def num(value: float | int | None, digits: int, unit: str = "") -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def emit_review(result, *, json_output: bool, csv_path: Path | None = None, out_dir: Path | None = None,
+                html_dir: Path | None = None) -> None:
+    """Print the review (table or JSON) and write the files asked for, as ``rehearse review`` does."""
+    import sys
+
+    if csv_path is not None:
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(csv_path, "w", encoding="utf-8", newline="") as f:
+            write_csv(result, f)
+    written = write_outputs(result, out_dir=out_dir, html_dir=html_dir)
+    if json_output:
+        print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+    else:
+        console = terminal_console()
+        for part in render_table(result):
+            console.print(part)
+    if csv_path is not None:
+        print(f"CSV: {csv_path}", file=sys.stderr)
+    if out_dir is not None:
+        print(f"analyses: {sum(p.suffix == '.json' for p in written)} JSON files in {out_dir}", file=sys.stderr)
+    if html_dir is not None:
+        print(f"HTML: {html_dir / 'index.html'}", file=sys.stderr)
+
+
+def terminal_console():
+    """A rich console on stdout, wide enough for the tables when piped."""
+    import sys
+
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    return Console(highlight=False, force_terminal=None if tty else False, width=None if tty else 160)

@@ -13,21 +13,21 @@ import base64
 import hashlib
 import io
 import urllib.parse
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Sequence, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
 # Opus at this bit rate keeps speech clear at about 3 kB per second of audio.
 AUDIO_BIT_RATE = 24000
-# Fillers and flagged phrases own the words whose middle falls within this margin of
-# their span: word timestamps and filler spans come from different measurements.
-SPAN_MARGIN_S = 0.05
-UNSURE_PROBABILITY = 0.4
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+# The most important findings are shown at once; the rest fold away under "N more".
+FINDINGS_SHOWN = 6
+INDEX_KEYS = ("path", "recorded_at", "question", "duration_s", "target_max_s", "wpm", "filled_per_min",
+              "discourse_per_min", "long_pauses", "content_score", "top_issue", "report_href")
 
 
 def clock(seconds: float | None) -> str:
@@ -55,26 +55,30 @@ class HtmlWriter:
 
 def render_take(analysis, *, embed_audio: bool = True) -> str:
     """One take's report page as a string (see ``HtmlWriter``)."""
+    from rehearse.report import html_view as view
     from rehearse.report import plots
 
-    samples = _load_samples(analysis.audio.path) if analysis.audio.path else None
-    findings = _all_findings(analysis)
-    chart = plots.timeline(analysis, samples) if analysis.delivery is not None else None
+    spoken = analysis.delivery is not None
+    samples = _load_samples(analysis.audio.path) if spoken and analysis.audio.path else None
+    findings = view.all_findings(analysis)
     path = analysis.audio.path
     return _render("take.html.j2", script="_take.js", page={
         "title": Path(path).name if path else "typed draft",
         "path": path,
+        "spoken": spoken,
         "question": analysis.question,
         "audio_src": _audio_data_uri(samples) if samples is not None and embed_audio else None,
-        "duration_s": analysis.audio.duration,
-        "cards": _cards(analysis),
-        "findings": [_finding_view(f) for f in findings],
-        "chart": chart,
-        "transcript": _transcript(analysis, findings),
-        "metrics": _metrics(analysis),
-        "fillers": _fillers(analysis),
-        "long_pauses": [p for p in analysis.delivery.pauses.items if p.long] if analysis.delivery else [],
-        "content": _content(analysis.content),
+        "duration_s": analysis.audio.duration if spoken else None,
+        "cards": view.cards(analysis),
+        "findings": findings,
+        "findings_shown": FINDINGS_SHOWN,
+        "chart": plots.timeline(analysis, samples) if spoken else None,
+        "transcript": view.transcript(analysis, findings) if analysis.transcript.words else [],
+        "metrics": view.metrics(analysis),
+        "fillers": view.fillers(analysis),
+        "long_pauses": [p for p in analysis.delivery.pauses.items if p.long] if spoken else [],
+        "content": view.content(analysis.content),
+        "language": view.language(analysis.language),
         "model": analysis.transcript.model,
         "version": analysis.rehearse_version,
     })
@@ -122,192 +126,6 @@ def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dic
     })
 
 
-# --- page parts ----------------------------------------------------------------------
-
-def _all_findings(analysis) -> list:
-    """The analysis's findings, plus language findings not merged into them yet."""
-    findings = list(analysis.findings)
-    for section in (analysis.content, analysis.language):
-        for finding in getattr(section, "findings", None) or ():
-            if finding not in findings:
-                findings.append(finding)
-    return sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
-
-
-def _finding_view(finding) -> dict:
-    return {"area": finding.area, "severity": finding.severity, "message": finding.message,
-            "suggestion": finding.suggestion, "start": finding.start, "end": finding.end}
-
-
-def _cards(analysis) -> list[dict]:
-    """The headline numbers against their targets."""
-    cards = []
-    d, t = analysis.delivery, analysis.thresholds
-    if d is not None:
-        cards.append(_card("Length", f"{d.duration.speaking:.0f}", "s", f"target {d.duration.target_min:.0f}\u2013{d.duration.target_max:.0f} s",
-                           d.duration.verdict == "ok"))
-        if d.pace.words:
-            cards.append(_card("Pace", f"{d.pace.wpm:.0f}", "words/min", f"target {t.target.min_wpm:.0f}\u2013{t.target.max_wpm:.0f}",
-                               t.target.min_wpm <= d.pace.wpm <= t.target.max_wpm))
-        cards.append(_card("Um / uh", f"{d.fillers.filled_per_min:.1f}", "per min", f"at most {t.fillers.max_filled_per_min:g}/min",
-                           d.fillers.filled_per_min <= t.fillers.max_filled_per_min))
-        cards.append(_card("Discourse fillers", f"{d.fillers.discourse_per_min:.1f}", "per min",
-                           f"at most {t.fillers.max_discourse_per_min:g}/min", d.fillers.discourse_per_min <= t.fillers.max_discourse_per_min))
-        cards.append(_card("Long pauses", str(d.pauses.long_count), f"\u2265 {t.pauses.long_pause_s:g} s",
-                           f"longest {d.pauses.longest:.1f} s", d.pauses.long_count == 0))
-        if d.pitch.sd_st is not None:
-            cards.append(_card("Vocal variety", f"{d.pitch.sd_st:.1f}", "semitones", f"at least {t.prosody.min_pitch_sd_st:g}",
-                               d.pitch.sd_st >= t.prosody.min_pitch_sd_st))
-    score = _score(analysis.content)
-    if score is not None:
-        cards.append(_card("Content", f"{score:.0f}", "/ 100", "structure, pitfalls, tailoring", score >= 70))
-    return cards
-
-
-def _card(label: str, value: str, unit: str, target: str, ok: bool | None) -> dict:
-    return {"label": label, "value": value, "unit": unit, "target": target, "ok": ok}
-
-
-def _metrics(analysis) -> list[dict]:
-    """Every delivery measure, as the terminal's table has them."""
-    d, t = analysis.delivery, analysis.thresholds
-    if d is None:
-        return []
-    rows = [
-        ("Length, first to last word", f"{d.duration.speaking:.1f} s", f"{d.duration.target_min:.0f}\u2013{d.duration.target_max:.0f} s", d.duration.verdict == "ok"),
-        ("Recording length", f"{d.duration.total:.1f} s", "", None),
-    ]
-    if d.pace.words:
-        rows += [
-            ("Pace", f"{d.pace.wpm:.0f} words/min", f"{t.target.min_wpm:.0f}\u2013{t.target.max_wpm:.0f}", t.target.min_wpm <= d.pace.wpm <= t.target.max_wpm),
-            ("Articulation rate (pauses removed)", f"{d.pace.articulation_wpm:.0f} words/min", "", None),
-        ]
-    rows += [
-        ("Filled pauses (um, uh)", f"{d.fillers.filled_count} ({d.fillers.filled_per_min:.1f}/min, {d.fillers.filled_time:.1f} s)",
-         f"\u2264 {t.fillers.max_filled_per_min:g}/min", d.fillers.filled_per_min <= t.fillers.max_filled_per_min),
-        ("Discourse fillers (like, you know)", f"{d.fillers.discourse_count} ({d.fillers.discourse_per_min:.1f}/min)",
-         f"\u2264 {t.fillers.max_discourse_per_min:g}/min", d.fillers.discourse_per_min <= t.fillers.max_discourse_per_min),
-        (f"Pauses \u2265 {t.pauses.min_pause_s:g} s", f"{d.pauses.count} ({d.pauses.total_time:.1f} s)", "", None),
-        (f"Long pauses \u2265 {t.pauses.long_pause_s:g} s", str(d.pauses.long_count), "none", d.pauses.long_count == 0),
-    ]
-    if d.pitch.sd_st is not None:
-        rows.append(("Vocal variety (pitch SD)", f"{d.pitch.sd_st:.1f} st, range {d.pitch.range_st:.1f} st",
-                     f"\u2265 {t.prosody.min_pitch_sd_st:g} st", d.pitch.sd_st >= t.prosody.min_pitch_sd_st))
-    if d.energy.median_dbfs is not None:
-        rows.append(("Loudness (speech level, variation)", f"{d.energy.median_dbfs:.0f} dBFS, \u00b1{d.energy.sd_db:.1f} dB",
-                     f"> {t.prosody.quiet_speech_dbfs:g} dBFS", not d.energy.too_quiet and not d.energy.clipping))
-    return [{"label": label, "value": value, "target": target, "ok": ok} for label, value, target, ok in rows]
-
-
-def _fillers(analysis) -> list:
-    return list(analysis.delivery.fillers.items) if analysis.delivery else []
-
-
-def _covers(span: tuple[float, float], word) -> bool:
-    middle = (word.start + word.end) / 2
-    return span[0] - SPAN_MARGIN_S <= middle <= span[1] + SPAN_MARGIN_S
-
-
-def _transcript(analysis, findings: Iterable) -> list[dict]:
-    """Words, pauses, lost fillers and the target mark, in time order, for the page."""
-    words = analysis.transcript.words
-    d = analysis.delivery
-    fillers = d.fillers.items if d else ()
-    flags = [f for f in findings if f.area in ("content", "language") and f.start is not None and f.end is not None]
-    target_at = words[0].start + d.duration.target_max if d and words else None
-    tokens: list[tuple[float, int, dict]] = []
-    for word in words:
-        token = {"kind": "word", "text": word.text, "start": word.start, "classes": [], "notes": []}
-        for f in fillers:
-            if _covers((f.start, f.end), word):
-                token["classes"].append("filler" if f.counted else "filler-maybe")
-                kind = "filled pause" if f.kind == "filled" else "discourse filler"
-                token["notes"].append(f"{kind} \u201c{f.word}\u201d" + ("" if f.counted else " (not counted: unsure)"))
-                break
-        for f in flags:
-            if _covers((f.start, f.end), word):
-                token["classes"].append("flag" if f.area == "content" else "lang")
-                token["notes"].append(f.message)
-        if word.probability < UNSURE_PROBABILITY:
-            token["classes"].append("unsure")
-        if target_at is not None and word.start >= target_at:
-            token["classes"].append("over")
-        tokens.append((word.start, 1, token))
-    for f in fillers:
-        if f.counted and not any(_covers((f.start, f.end), w) for w in words):
-            tokens.append((f.start, 1, {"kind": "lost", "text": f.word, "start": f.start, "note": f.note}))
-    for p in d.pauses.items if d else ():
-        tokens.append((p.start, 0, {"kind": "pause", "start": p.start, "duration": p.duration, "long": p.long}))
-    if target_at is not None and target_at < words[-1].end:
-        tokens.append((target_at, 0, {"kind": "target", "start": target_at, "label": f"{d.duration.target_max:.0f} s target"}))
-    return [token for _, _, token in sorted(tokens, key=lambda item: (item[0], item[1]))]
-
-
-# --- content (another engineer's object: read only the contract's fields, defensively) ---
-
-def _pick(obj: Any, *names: str) -> Any:
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def _score(content: Any) -> float | None:
-    score = _pick(content, "score") if content is not None else None
-    if score is not None and not isinstance(score, (int, float)):
-        score = _pick(score, "total", "value", "score")
-    return float(score) if isinstance(score, (int, float)) else None
-
-
-def _evidence(value: Any) -> list[dict]:
-    """Quotes with times from whatever shape the evidence has (text, words, spans)."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [{"quote": value, "start": None, "end": None}]
-    if isinstance(value, (list, tuple)):
-        if value and all(hasattr(v, "text") and hasattr(v, "start") and not hasattr(v, "quote") for v in value):
-            return [{"quote": " ".join(v.text for v in value), "start": value[0].start, "end": value[-1].end}]
-        return [item for v in value for item in _evidence(v)]
-    quote = _pick(value, "quote", "text", "phrase", "words", "evidence")
-    if isinstance(quote, (list, tuple)):
-        quote = " ".join(str(_pick(q, "text") or q) for q in quote)
-    return [{"quote": str(quote or ""), "start": _pick(value, "start"), "end": _pick(value, "end")}] if quote else []
-
-
-def _content(content: Any) -> dict | None:
-    if content is None:
-        return None
-    parts = []
-    for part in _pick(content, "parts") or ():
-        evidence = _evidence(_pick(part, "evidence", "quotes", "quote", "matches"))
-        if not evidence and _pick(part, "start") is not None:
-            evidence = [{"quote": "", "start": _pick(part, "start"), "end": _pick(part, "end")}]
-        parts.append({"label": str(_pick(part, "label", "name", "part", "id") or ""), "found": bool(_pick(part, "found", "present", "ok")),
-                      "evidence": evidence, "note": _pick(part, "note", "detail", "message", "suggestion")})
-    pitfalls = []
-    for pitfall in _pick(content, "pitfalls") or ():
-        evidence = _evidence(_pick(pitfall, "evidence", "quotes", "quote", "matches"))
-        if not evidence or all(e["start"] is None for e in evidence):
-            evidence = [{"quote": e["quote"] if evidence else "", "start": _pick(pitfall, "start"), "end": _pick(pitfall, "end")}
-                        for e in (evidence or [{}])]
-        pitfalls.append({"label": str(_pick(pitfall, "label", "name", "id") or ""), "evidence": evidence})
-    tailoring = _pick(content, "tailoring")
-    tailoring_view = None
-    if isinstance(tailoring, str):
-        tailoring_view = {"text": tailoring}
-    elif tailoring is not None:
-        tailoring_view = {"score": _score({"score": _pick(tailoring, "score", "coverage")}),
-                          "matched": [str(_pick(t, "term", "text") or t) for t in _pick(tailoring, "matched", "hits", "found") or ()],
-                          "missing": [str(_pick(t, "term", "text") or t) for t in _pick(tailoring, "missing", "missed") or ()],
-                          "text": _pick(tailoring, "note", "summary", "message")}
-    suggestions = [str(_pick(s, "text", "message", "suggestion") or s) for s in _pick(content, "suggestions") or ()]
-    question = _pick(content, "question")
-    return {"score": _score(content), "parts": parts, "pitfalls": pitfalls, "tailoring": tailoring_view,
-            "suggestions": suggestions, "question": question if isinstance(question, str) else _pick(question, "id") if question else None}
-
-
 # --- index ---------------------------------------------------------------------------
 
 def _date(value: Any) -> str:
@@ -334,7 +152,8 @@ def _safe_href(href: Any) -> str | None:
 
 def _index_row(row: dict) -> dict:
     duration, target = row.get("duration_s"), row.get("target_max_s")
-    return {**row, "date": _date(row.get("recorded_at")), "href": _safe_href(row.get("report_href")),
+    question = row.get("question")
+    return {**dict.fromkeys(INDEX_KEYS), **row, "question": str(question) if question else None, "date": _date(row.get("recorded_at")), "href": _safe_href(row.get("report_href")),
             "name": Path(str(row["path"])).name if row.get("path") else "",
             "over": duration is not None and target is not None and duration > target}
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -86,7 +87,7 @@ def _svg(fig, salt: str) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
     svg = re.sub(r"font-family:[^;\"]*", f"font-family: {FONT_STACK}", svg)
     # Scale with the page instead of keeping matplotlib's fixed point size.
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%" preserveAspectRatio="xMinYMin meet"', svg, count=1)
@@ -140,11 +141,13 @@ def timeline(analysis: Any, samples: np.ndarray | None = None, sample_rate: int 
     wave.set_yticks([])
 
     for p in delivery.pauses.items:
-        for ax in (wave, pitch, pace):
-            ax.axvspan(p.start, p.end, color=LONG_PAUSE if p.long else PAUSE, alpha=0.75 if p.long else 0.55, linewidth=0, zorder=0)
+        # Short pauses only on the waveform: across every panel they read as noise.
+        for ax in (wave, pitch, pace) if p.long else (wave,):
+            ax.axvspan(p.start, p.end, color=LONG_PAUSE if p.long else PAUSE, alpha=0.75 if p.long else 0.5, linewidth=0, zorder=0)
         if p.long:
-            wave.annotate(f"{p.duration:.1f} s pause", ((p.start + p.end) / 2, 1.0), xycoords=("data", "axes fraction"),
-                          xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#9a3412")
+            wave.annotate(f"{p.duration:.1f} s", ((p.start + p.end) / 2, 0.0), xycoords=("data", "axes fraction"),
+                          xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#9a3412",
+                          fontweight="bold", bbox={"boxstyle": "round,pad=0.15", "facecolor": "#ffedd5", "edgecolor": "none"}, zorder=5)
     fillers = delivery.fillers.items
     for f in fillers:
         wave.axvspan(f.start, f.end, color=FILLER, alpha=0.35 if f.counted else 0.12, linewidth=0, zorder=1)
@@ -238,7 +241,7 @@ def trends(points: Sequence[dict], *, target_max_s: float | None = None, salt: s
         if finite.size:
             low, high = float(finite.min()), float(finite.max())
             if key == "duration_s" and target_max_s:
-                high = max(high, target_max_s)
+                low, high = min(low, target_max_s), max(high, target_max_s)
             pad = max((high - low) * 0.2, abs(high) * 0.1, 1.0)
             ax.set_ylim(max(0.0, low - pad), high + pad)
         ax.set_xlim(0.5, len(points) + 0.5)

@@ -62,6 +62,11 @@
     });
   }
 
+  // A printed report shows every section, folded or not.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
+
   if (audio) {
     audio.addEventListener("play", function () {
       if (chart) { chart.classList.add("playing"); }
