@@ -22,60 +22,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from rehearse.errors import HistoryError
+from rehearse.take_metrics import Metrics, metrics_of
 
 BUSY_TIMEOUT_S = 60.0  # a long review in another terminal holds the write lock only per row
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 # Options that change speed, not the words: left out of the key so --workers reuses results.
 _SPEED_ONLY_OPTIONS = ("cpu_threads",)
-
-
-@dataclass(frozen=True, slots=True)
-class Metrics:
-    """The numbers a take is compared by, taken from its analysis.
-
-    Attributes:
-        duration_s: length of the recording.
-        speaking_s: first word to last word.
-        target_min_s: shortest answer the take was judged against.
-        target_max_s: longest answer the take was judged against.
-        duration_verdict: "short", "ok" or "over".
-        wpm: words per minute over the speaking time.
-        target_min_wpm: slowest pace the take was judged against.
-        target_max_wpm: fastest pace the take was judged against.
-        articulation_wpm: words per minute with the pauses taken out.
-        filled_per_min: counted um/uh per minute.
-        discourse_per_min: counted discourse fillers per minute.
-        filled_count: counted filled pauses.
-        discourse_count: counted discourse fillers.
-        pause_count: pauses of at least the minimum pause length.
-        long_pauses: pauses of at least the long-pause length.
-        longest_pause_s: the longest pause.
-        pitch_sd_st: pitch variation in semitones (None when unvoiced).
-        content_score: the content check's score (None when it did not run).
-        top_issue: the most severe finding's message.
-        findings_count: number of findings.
-    """
-
-    duration_s: float | None = None
-    speaking_s: float | None = None
-    target_min_s: float | None = None
-    target_max_s: float | None = None
-    duration_verdict: str | None = None
-    wpm: float | None = None
-    target_min_wpm: float | None = None
-    target_max_wpm: float | None = None
-    articulation_wpm: float | None = None
-    filled_per_min: float | None = None
-    discourse_per_min: float | None = None
-    filled_count: int | None = None
-    discourse_count: int | None = None
-    pause_count: int | None = None
-    long_pauses: int | None = None
-    longest_pause_s: float | None = None
-    pitch_sd_st: float | None = None
-    content_score: float | None = None
-    top_issue: str | None = None
-    findings_count: int | None = None
 
 
 METRIC_COLUMNS = tuple(f.name for f in dataclasses.fields(Metrics))
@@ -130,7 +81,7 @@ def _migration_1(db: sqlite3.Connection) -> None:
 
 
 def _migration_2(db: sqlite3.Connection) -> None:
-    """Cache keys for batch review, and the metrics added since version 1, backfilled."""
+    """Cache keys for batch review, and every metric (re)computed from the stored analysis."""
     added = [c for c in METRIC_COLUMNS if c not in {r[1] for r in db.execute("PRAGMA table_info(takes)")}]
     for column in added:
         db.execute(f"ALTER TABLE takes ADD COLUMN {column} {_sql_type(column)}")
@@ -145,7 +96,7 @@ def _migration_2(db: sqlite3.Connection) -> None:
                            version=data.get("rehearse_version"))
         metrics = dataclasses.asdict(metrics_of(data))
         # An older file may hold the same take twice; the newest keeps the key.
-        values = {**{c: metrics[c] for c in added}, "analysis_key": None if key in seen else key,
+        values = {**metrics, "analysis_key": None if key in seen else key,
                   "rehearse_version": data.get("rehearse_version")}
         seen.add(key)
         db.execute(f"UPDATE takes SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ?", (*values.values(), take_id))
@@ -193,54 +144,13 @@ def analysis_key(content_hash: str, *, transcription: Any, question_id: str | No
         question_id: the question asked for (None: no question given, or inferred).
         version: the rehearse version, so an upgrade analyzes again.
     """
-    options = dataclasses.asdict(transcription) if dataclasses.is_dataclass(transcription) else dict(transcription)
+    is_options = dataclasses.is_dataclass(transcription) and not isinstance(transcription, type)
+    options = dataclasses.asdict(transcription) if is_options else dict(transcription)
     for name in _SPEED_ONLY_OPTIONS:
         options.pop(name, None)
     blob = json.dumps({"audio": content_hash, "transcription": options, "question": question_id, "version": version},
                       sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-def metrics_of(data: dict[str, Any]) -> Metrics:
-    """The metrics of an analysis in its JSON form (``Analysis.to_dict()``)."""
-    delivery = data.get("delivery") or {}
-    duration = delivery.get("duration") or {}
-    pace = delivery.get("pace") or {}
-    pauses = delivery.get("pauses") or {}
-    fillers = delivery.get("fillers") or {}
-    findings = data.get("findings") or []
-    target = (data.get("thresholds") or {}).get("target") or {}
-    content = data.get("content")
-    score = content.get("score") if isinstance(content, dict) else None
-    if isinstance(score, dict):  # a score broken into parts carries its total
-        score = next((score[k] for k in ("total", "value", "score") if k in score), None)
-    return Metrics(
-        duration_s=(data.get("audio") or {}).get("duration"),
-        speaking_s=duration.get("speaking"),
-        target_min_s=duration.get("target_min"),
-        target_max_s=duration.get("target_max"),
-        duration_verdict=duration.get("verdict"),
-        wpm=pace.get("wpm"),
-        target_min_wpm=target.get("min_wpm"),
-        target_max_wpm=target.get("max_wpm"),
-        articulation_wpm=pace.get("articulation_wpm"),
-        filled_per_min=fillers.get("filled_per_min"),
-        discourse_per_min=fillers.get("discourse_per_min"),
-        filled_count=fillers.get("filled_count"),
-        discourse_count=fillers.get("discourse_count"),
-        pause_count=pauses.get("count"),
-        long_pauses=pauses.get("long_count"),
-        longest_pause_s=pauses.get("longest"),
-        pitch_sd_st=(delivery.get("pitch") or {}).get("sd_st"),
-        content_score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
-        top_issue=top_finding(findings).get("message") if findings else None,
-        findings_count=len(findings),
-    )
-
-
-def top_finding(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The most severe finding; the analyzer lists the most important first within a severity."""
-    return min(findings, key=lambda f: SEVERITY_RANK.get(f.get("severity"), len(SEVERITY_RANK)))
 
 
 def now_iso() -> str:
@@ -350,6 +260,17 @@ class History:
             raise HistoryError(f"no take #{take_id} in {self.path}")
         return json.loads(row[0])
 
+    def findings(self, take_id: int) -> list[dict[str, Any]]:
+        """The findings of a stored take, without parsing the rest of its analysis."""
+        try:
+            row = self._db.execute("SELECT json_extract(analysis_json, '$.findings') FROM takes WHERE id = ?",
+                                   (take_id,)).fetchone()
+        except sqlite3.OperationalError:  # an SQLite built without JSON functions
+            return list(self.analysis(take_id).get("findings") or [])
+        if row is None:
+            raise HistoryError(f"no take #{take_id} in {self.path}")
+        return json.loads(row[0]) if row[0] else []
+
     def takes(self, *, question: str | None = None) -> list[StoredTake]:
         """Every take once (its latest analysis per question), oldest recording first.
 
@@ -369,7 +290,7 @@ class History:
     def _select(self, clause: str, params: tuple) -> list[StoredTake]:
         head = ("id", "path", "content_hash", "question", "recorded_at", "analyzed_at", "source", "model")
         rows = self._db.execute(f"SELECT {', '.join(head + METRIC_COLUMNS)} FROM takes {clause}", params).fetchall()
-        return [StoredTake(*row[: len(head)], metrics=Metrics(*row[len(head):])) for row in rows]
+        return [StoredTake(**dict(zip(head, row, strict=False)), metrics=Metrics(*row[len(head):])) for row in rows]
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db)

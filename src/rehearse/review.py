@@ -9,7 +9,6 @@ once; workers times threads stays within the machine's cores.
 
 from __future__ import annotations
 
-import csv
 import glob
 import json
 import os
@@ -23,12 +22,14 @@ from typing import Any, Iterable, Sequence
 
 from rehearse import __version__
 from rehearse.errors import RehearseError
-from rehearse.history import History, Metrics, analysis_key, file_hash, metrics_of, parse_time
+from rehearse.history import History, analysis_key, file_hash, parse_time
+from rehearse.take_metrics import Metrics, metrics_of
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
 META_FILE = "meta.json"
-# Resident memory of one worker with tiny.en loaded, measured here (about 0.45 GB) plus headroom.
-WORKER_MEMORY_BYTES = 700 * 2**20
+# Peak resident memory of one worker (tiny.en, a 109 s take then a 89 s one): 0.6 GB
+# measured here, plus headroom.
+WORKER_MEMORY_BYTES = 800 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +130,11 @@ def _audio_below(folder: Path) -> list[Path]:
 def default_workers(jobs: int, *, cores: int | None = None, memory_bytes: int | None = None) -> int:
     """Worker processes for ``jobs`` takes: one per core, fewer if memory is short.
 
-    On 2 cores two single-threaded workers analyzed 1.2x the audio per minute of one
-    two-threaded process (``benchmarks/review_throughput.py``): the decoding, VAD and
-    delivery measures are single-threaded, so a second process keeps the cores busy.
+    On 2 cores two single-threaded workers analyzed 1.32x the audio per minute of one
+    two-threaded process (34 against 26 audio-minutes per wall-minute on 11 minutes of
+    audio, ``benchmarks/review_throughput.py``, with other processes taking about 30% of
+    the CPU meanwhile): decoding, VAD and the delivery measures are single-threaded, so a
+    second process keeps both cores busy.
     """
     cores = cores or _cores()
     memory = memory_bytes if memory_bytes is not None else _available_memory()
@@ -231,7 +234,8 @@ def review(
             from rehearse.models import resolve
 
             resolve(model)  # a missing model fails once here instead of in every worker
-        for job, outcome in _run(jobs, options, packs, min(count, len(jobs)) or 1):
+        used = max(1, min(count, len(jobs)))
+        for job, outcome in _run(jobs, options, packs, used):
             status, payload, question = outcome
             if status == "error":
                 failed.append(FailedTake(job.path, payload.removeprefix(f"{job.path}: ")))
@@ -243,7 +247,7 @@ def review(
             bar.advance(Path(job.path), (payload.get("audio") or {}).get("duration", 0.0) if status == "ok" else 0.0)
         db = str(history.path)
     takes.sort(key=lambda t: (parse_time(t.recorded_at), t.path))
-    return ReviewResult(tuple(takes), tuple(failed), len(takes) - cached, cached, count,
+    return ReviewResult(tuple(takes), tuple(failed), len(takes) - cached, cached, used,
                         round(time.perf_counter() - started, 3), db)
 
 
@@ -252,6 +256,10 @@ def _job(file: Path, options, question_id: str | None) -> _Job:
     meta = read_meta(file)
     question = question_id or (meta.get("question") if isinstance(meta.get("question"), str) else None)
     recorded_at = meta.get("recorded_at") if isinstance(meta.get("recorded_at"), str) else None
+    try:
+        parse_time(recorded_at or "")
+    except ValueError:  # missing or not ISO 8601: the file's own time instead
+        recorded_at = None
     if recorded_at is None:
         recorded_at = datetime.fromtimestamp(file.stat().st_mtime).astimezone().isoformat(timespec="seconds")
     key = analysis_key(content_hash, transcription=options, question_id=question, version=__version__)
@@ -260,6 +268,8 @@ def _job(file: Path, options, question_id: str | None) -> _Job:
 
 def _run(jobs: list[_Job], options, packs, workers: int):
     """Yield (job, outcome) as each take finishes; outcome is ("ok", data, question) or ("error", message, None)."""
+    if not jobs:
+        return
     cores = _cores()
     if workers == 1:
         _init_worker(replace(options, cpu_threads=max(1, cores)), list(packs or []), limit_threads=False)
@@ -293,19 +303,20 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
-    """Load the model once per worker (and the question catalog, when packs are installed)."""
+    """Prepare a worker: the model is loaded once, on the first file that decodes."""
     if limit_threads:
         # Before numpy loads in this fresh process: keep BLAS/OpenMP within the worker's share.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(options.cpu_threads)
-    from rehearse.transcribe import Transcriber
-
-    _WORKER["transcriber"] = Transcriber(options)
+    _WORKER["options"] = options
+    _WORKER["transcriber"] = None
     try:
         from rehearse import packs as packs_module
 
         _WORKER["catalog"] = packs_module.load_packs(extra_dirs=packs)
     except ImportError:  # question packs not in this build: generic checks only
+        _WORKER["catalog"] = None
+    except RehearseError:  # a broken pack file stops inference, not the review (--question reports it)
         _WORKER["catalog"] = None
 
 
@@ -320,10 +331,8 @@ def _analyze_job(job: _Job) -> tuple[str, Any, str | None]:
 
 def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
     from rehearse import audio as audio_module
-    from rehearse.analysis import analyze
     from rehearse.errors import PackError
 
-    transcriber = _WORKER["transcriber"]
     catalog = _WORKER["catalog"]
     question = None
     if job.question_id is not None and catalog is not None:
@@ -332,6 +341,13 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
         except PackError:  # a practice take for a question since removed: keep its id, judge generically
             question = None
     take = audio_module.load(job.path)
+    from rehearse.analysis import analyze
+
+    if _WORKER["transcriber"] is None:  # not before: a batch of broken files needs no model
+        from rehearse.transcribe import Transcriber
+
+        _WORKER["transcriber"] = Transcriber(_WORKER["options"])
+    transcriber = _WORKER["transcriber"]
     analysis = analyze(take, transcriber=transcriber, question=question)
     question_id = job.question_id
     if job.question_id is None:
@@ -359,13 +375,20 @@ class _Progress:
     def __init__(self, total: int, *, enabled: bool) -> None:
         self._total = total
         self._enabled = enabled and sys.stderr.isatty()
-        self._bar = None
+        self._bar: Any = None
         self._audio_s = 0.0
 
     def __enter__(self) -> _Progress:
         if self._enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self._bar = Progress(TextColumn("reviewing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[audio]}"),
                                  TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.description}"),

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rehearse.errors import RehearseError
-from rehearse.history import History, Metrics, StoredTake, file_hash
+from rehearse.history import History, StoredTake, file_hash
 from rehearse.report.batch import clip, num, short_date, take_name
+from rehearse.take_metrics import Metrics
 
 SPARK = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 # A change smaller than this share of the value is noise, not a trend.
@@ -61,6 +62,7 @@ MEASURES = (
     Measure("findings_count", "findings", 0, "", lambda m: m.findings_count),
 )
 TREND_MEASURES = ("speaking_s", "wpm", "filled_per_min", "content_score")
+_TAKE_COLUMNS = ("speaking_s", "wpm", "filled_per_min", "long_pauses", "content_score")
 _BY_NAME = {m.name: m for m in MEASURES}
 
 
@@ -70,7 +72,9 @@ def verdict(measure: Measure, before: Metrics, after: Metrics) -> str | None:
     if a is None or b is None:
         return None
     scale = max(abs(getattr(before, measure.name) or 0.0), abs(getattr(after, measure.name) or 0.0), 1e-9)
-    if abs(a - b) <= STEADY_SHARE * scale:
+    crossed = (a == 0) != (b == 0)  # into or out of the target range counts however small
+    # Within the noise, or too small to show at the measure's precision: no change.
+    if not crossed and (abs(a - b) <= STEADY_SHARE * scale or round(abs(a - b), measure.digits) == 0):
         return "same"
     return "better" if b < a else "worse"
 
@@ -114,14 +118,10 @@ def question_trends(history: History, *, question: str | None = None) -> list[Qu
 def _recurring(history: History, takes: list[StoredTake]) -> tuple[tuple[str, int], ...]:
     seen: dict[str, tuple[str, int]] = {}
     for take in takes:
-        for key, message in {_issue_key(f): f.get("message", "") for f in _findings(history, take.id)}.items():
+        for key, message in {_issue_key(f): f.get("message", "") for f in history.findings(take.id)}.items():
             seen[key] = (message, seen.get(key, ("", 0))[1] + 1)
     repeats = [value for value in seen.values() if value[1] > 1]
     return tuple(sorted(repeats, key=lambda v: -v[1]))
-
-
-def _findings(history: History, take_id: int) -> list[dict[str, Any]]:
-    return list(history.analysis(take_id).get("findings") or [])
 
 
 def _issue_key(finding: dict[str, Any]) -> str:
@@ -188,9 +188,10 @@ def render_trends(trends: list[QuestionTrend], *, detail: bool) -> list:
     takes.sort(key=lambda pair: pair[0].recorded)
     shown = takes if detail else takes[-15:]
     shown_ids = {take.id for take, _ in shown}
-    table = Table(title="Takes" if detail else f"Latest takes ({len(shown)} of {len(takes)}; --question ID shows all of one)",
-                  show_edge=False, header_style="bold")
-    for heading in ("#", "date", "take", "question", "length", "words/min", "um\u00b7uh /min", "long pauses", "content", "top issue"):
+    title = "Takes" if detail else f"Latest takes ({len(shown)} of {len(takes)}; --question ID shows all of one)"
+    table = Table(title=title, show_edge=False, header_style="bold")
+    headings = ("#", "date", "take", "question", "length", "words/min", "um\u00b7uh /min", "long pauses", "content", "top issue")
+    for heading in headings:
         table.add_column(heading, overflow="fold" if heading == "top issue" else "ellipsis")
     previous: dict[str | None, Metrics] = {}
     for take, trend in takes:
@@ -200,10 +201,11 @@ def render_trends(trends: list[QuestionTrend], *, detail: bool) -> list:
         if take.id not in shown_ids:
             continue
         table.add_row(str(take.id), short_date(take.recorded_at), take_name(take.path or "-"), take.question or "-",
-                      *(_arrow(_BY_NAME[n], before, m) for n in ("speaking_s", "wpm", "filled_per_min", "long_pauses", "content_score")),
+                      *(_arrow(_BY_NAME[n], before, m) for n in _TAKE_COLUMNS),
                       clip(m.top_issue or "", 70))
     parts.append(table)
-    parts.append(Text("Arrows compare each take with the previous take of the same question: green better, red worse.", style="dim"))
+    parts.append(Text("Arrows compare each take with the previous take of the same question: green better, red worse.",
+                      style="dim"))
     return parts
 
 
@@ -239,10 +241,9 @@ def resolve_take(ref: str, history: History, *, model: str) -> StoredTake:
         stored = history.by_hash(file_hash(path))
         if stored is not None:
             return stored
+        from rehearse.history import record
         from rehearse.pipeline import run_analyze
         from rehearse.review import read_meta
-
-        from rehearse.history import record
 
         meta = read_meta(path)
         question = meta.get("question") if isinstance(meta.get("question"), str) else None
@@ -262,8 +263,8 @@ def compare(history: History, a: StoredTake, b: StoredTake) -> Comparison:
     """Compare take ``b`` with take ``a``: every measure and which findings went, came or stayed."""
     changes = tuple((m.name, verdict(m, a.metrics, b.metrics)) for m in MEASURES
                     if getattr(a.metrics, m.name) is not None or getattr(b.metrics, m.name) is not None)
-    found_a = {_issue_key(f): f.get("message", "") for f in _findings(history, a.id)}
-    found_b = {_issue_key(f): f.get("message", "") for f in _findings(history, b.id)}
+    found_a = {_issue_key(f): f.get("message", "") for f in history.findings(a.id)}
+    found_b = {_issue_key(f): f.get("message", "") for f in history.findings(b.id)}
     return Comparison(a, b, changes,
                       fixed=tuple(msg for key, msg in found_a.items() if key not in found_b),
                       new=tuple(msg for key, msg in found_b.items() if key not in found_a),
@@ -317,3 +318,48 @@ def render_comparison(comparison: Comparison) -> list:
 def dumps(data: Any) -> str:
     """JSON for stdout."""
     return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def emit_history(*, db_path: Path | None, question: str | None, json_output: bool, html: Path | None) -> None:
+    """Print the history (and write its HTML page), as ``rehearse history`` does."""
+    import sys
+
+    from rehearse.report.batch import terminal_console
+
+    with History.open(db_path) as history:
+        if history.count() == 0 and question is None:
+            print(f"No takes recorded yet in {history.path}; 'rehearse analyze', 'practice' and 'review' record them.",
+                  file=sys.stderr)
+            return
+        trends = question_trends(history, question=question)
+    if html is not None:
+        try:
+            from rehearse.report.html import write_index
+        except ImportError as e:
+            raise RehearseError(f"HTML reports are not available in this build ({e})") from e
+        rows, series = trend_rows(trends)
+        write_index(rows, html, title="Practice history", trends=series)
+        print(f"HTML: {html}", file=sys.stderr)
+    if json_output:
+        print(dumps([{"question": t.question, "recurring": [{"message": m, "takes": n} for m, n in t.recurring],
+                      "takes": [{"take_id": k.id, "path": k.path, "recorded_at": k.recorded_at,
+                                 "metrics": {m.name: getattr(k.metrics, m.name) for m in MEASURES}} for k in t.takes]}
+                     for t in trends]))
+        return
+    console = terminal_console()
+    for part in render_trends(trends, detail=question is not None):
+        console.print(part)
+
+
+def emit_comparison(a: str, b: str, *, db_path: Path | None, model: str, json_output: bool) -> None:
+    """Resolve, compare and print two takes, as ``rehearse compare`` does."""
+    from rehearse.report.batch import terminal_console
+
+    with History.open(db_path) as history:
+        comparison = compare(history, resolve_take(a, history, model=model), resolve_take(b, history, model=model))
+    if json_output:
+        print(dumps(comparison_json(comparison)))
+        return
+    console = terminal_console()
+    for part in render_comparison(comparison):
+        console.print(part)
