@@ -12,9 +12,7 @@ them. A filled pause is a steady, voiced, central vowel with flat or falling pit
 2. *Search*: a gap between words that holds a steady run the text does not explain
    is a filler the transcript lost.
 
-Discourse fillers ("like", "you know", "I mean", "so", "sort of", "kind of",
-"basically", "actually") count only where their context makes them fillers: "I like
-solving problems" and "is like putty" do not count; "like, the money" does.
+Discourse fillers are found by context rules in ``delivery.discourse``.
 """
 
 from __future__ import annotations
@@ -23,14 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.delivery.discourse import discourse_fillers
 from rehearse.delivery.features import Frames
+from rehearse.delivery.filler_types import DISCOURSE, FILLED, Filler
 from rehearse.delivery.pauses import context_after, context_before
 from rehearse.options import FillerOptions
-from rehearse.text import ends_clause, ends_sentence, filled_pause_form, normalize
+from rehearse.text import filled_pause_form, normalize
 from rehearse.transcribe import Word
 
-FILLED = "filled"
-DISCOURSE = "discourse"
 # A voiced run is split where the voicing drops out for this long.
 VOICING_DIP_S = 0.08
 # Whisper words below this probability are suspicious (openai/whisper PR #1838): such
@@ -48,36 +46,6 @@ GAP_MARGIN_S = 0.06
 
 
 @dataclass(frozen=True, slots=True)
-class Filler:
-    """One filler word or phrase.
-
-    Attributes:
-        word: normal form ("um", "uh", "like", "you know", ...).
-        kind: "filled" (um, uh, er, ah, hmm) or "discourse" (like, you know, ...).
-        start: seconds.
-        end: seconds.
-        source: "transcript", "acoustic" (found in the audio only) or "both".
-        confidence: 0-1; only fillers at or above ``FillerOptions.min_confidence``
-            are counted.
-        counted: whether it is in the counts.
-        before: words just before it (what triggers the filler).
-        after: words just after it.
-        note: why it was kept, dropped from the count or found.
-    """
-
-    word: str
-    kind: str
-    start: float
-    end: float
-    source: str
-    confidence: float
-    counted: bool
-    before: str
-    after: str
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class SteadyRun:
     """A voiced stretch whose pitch and spectrum hold still, as in "uhhh"."""
 
@@ -88,7 +56,7 @@ class SteadyRun:
 def find_fillers(words: tuple[Word, ...] | list[Word], frames: Frames | None, options: FillerOptions) -> list[Filler]:
     """Filled pauses (verified on the audio when ``frames`` is given) and discourse fillers."""
     words = list(words)
-    found = _filled_pauses(words, frames, options) + _discourse_fillers(words, options)
+    found = _filled_pauses(words, frames, options) + discourse_fillers(words, options)
     return sorted(found, key=lambda f: f.start)
 
 
@@ -356,89 +324,3 @@ def _bridge(mask: np.ndarray, *, max_gap: int) -> np.ndarray:
         if 1 < b - a <= max_gap + 1:
             out[a:b] = True
     return out
-
-
-# --- discourse fillers -----------------------------------------------------------------
-
-_SUBJECTS = {"i", "you", "we", "they", "he", "she", "people", "who", "i'd", "we'd", "they'd", "you'd",
-             "would", "really", "don't", "didn't", "do", "does", "did", "to", "also", "still", "always",
-             "just", "not", "never", "i'll", "we'll", "they'll", "you'll", "'d", "might", "will", "can"}
-_COMPARISON_HEADS = {"is", "was", "are", "were", "be", "been", "looks", "look", "looked", "seems", "seem",
-                     "feel", "feels", "felt", "sounds", "sound", "something", "anything", "nothing",
-                     "just", "exactly", "more", "much", "things", "stuff"}
-_TYPE_DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "any", "some",
-                     "every", "each", "one", "same", "different", "other", "right", "wrong", "whole",
-                     "new", "that's", "what's", "all", "first", "only", "certain", "particular", "same"}
-_SO_PHRASES = {"far", "much", "many", "that", "long", "often", "few", "little"}
-_KNOW_PRECEDERS = {"do", "did", "don't", "didn't", "if", "whether", "you", "to", "we", "they", "i",
-                   "would", "could", "should", "as", "might", "does", "doesn't"}
-_KNOW_COMPLEMENTS = {"the", "a", "an", "that", "what", "how", "why", "where", "who", "when", "him", "her",
-                     "them", "it", "about", "this", "those", "these", "my", "your", "our", "their", "his",
-                     "whether", "if", "anyone", "someone", "everyone", "each", "more", "enough"}
-_MEAN_PRECEDERS = {"what", "which", "that", "do", "did", "you", "really"}
-_MEAN_COMPLEMENTS = {"it", "to", "that", "this", "them", "him", "her", "you", "anything", "something"}
-_ALWAYS = {"basically": "basically", "actually": "actually"}
-
-
-def _discourse_fillers(words: list[Word], options: FillerOptions) -> list[Filler]:
-    tokens = [normalize(w.text) for w in words]
-    fillers: list[Filler] = []
-    index = 0
-
-    def isolated_before(i: int) -> bool:
-        if i == 0:
-            return True
-        return ends_clause(words[i - 1].text) or words[i].start - words[i - 1].end >= options.isolating_gap_s
-
-    def isolated_after(i: int) -> bool:
-        if i == len(words) - 1:
-            return True
-        if ends_clause(words[i].text) or words[i + 1].start - words[i].end >= options.isolating_gap_s:
-            return True
-        return filled_pause_form(words[i + 1].text) is not None
-
-    def sentence_start(i: int) -> bool:
-        return i == 0 or ends_sentence(words[i - 1].text) or words[i].start - words[i - 1].end >= 2 * options.isolating_gap_s
-
-    def add(first: int, last: int, form: str, note: str) -> None:
-        fillers.append(Filler(
-            word=form, kind=DISCOURSE, start=words[first].start, end=words[last].end, source="transcript",
-            confidence=0.9, counted=True, before=" ".join(w.text for w in words[max(0, first - 3) : first]),
-            after=" ".join(w.text for w in words[last + 1 : last + 4]), note=note,
-        ))
-
-    while index < len(words):
-        token = tokens[index]
-        previous = tokens[index - 1] if index else ""
-        following = tokens[index + 1] if index + 1 < len(tokens) else ""
-        if token == "like":
-            # After "is/looks/something", a pause (and the comma Whisper writes for it)
-            # is the speaker finding the comparison ("is like, putty"); only a filled
-            # pause after it marks a filler there. Precision first: a count people trust.
-            comparison = previous in _COMPARISON_HEADS and not (
-                index + 1 < len(words) and filled_pause_form(words[index + 1].text) is not None
-            )
-            if isolated_after(index) and previous not in _SUBJECTS and not comparison:
-                add(index, index, "like", "set off by a pause or comma")
-            elif isolated_before(index) and previous not in _SUBJECTS | _COMPARISON_HEADS and following not in {"to", "this", "that"}:
-                add(index, index, "like", "starts a phrase with nothing to compare")
-        elif token == "you" and following == "know" and previous not in _KNOW_PRECEDERS:
-            after_index = index + 1
-            complement = tokens[after_index + 1] if after_index + 1 < len(tokens) else ""
-            if isolated_after(after_index) or complement not in _KNOW_COMPLEMENTS:
-                add(index, after_index, "you know", "tag, not a question or a verb with an object")
-                index += 1
-        elif token == "i" and following == "mean" and previous not in _MEAN_PRECEDERS:
-            complement = tokens[index + 2] if index + 2 < len(tokens) else ""
-            if isolated_after(index + 1) or (sentence_start(index) and complement not in _MEAN_COMPLEMENTS):
-                add(index, index + 1, "i mean", "restart or hedge, not 'I mean it'")
-                index += 1
-        elif token in {"sort", "kind"} and following == "of" and previous not in _TYPE_DETERMINERS:
-            add(index, index + 1, f"{token} of", "hedge, not 'this kind of work'")
-            index += 1
-        elif token == "so" and sentence_start(index) and following not in _SO_PHRASES:
-            add(index, index, "so", "at the start of a sentence")
-        elif token in _ALWAYS:
-            add(index, index, _ALWAYS[token], "adds no meaning")
-        index += 1
-    return fillers
