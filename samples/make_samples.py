@@ -78,8 +78,15 @@ RAMBLING_ANSWER: list[str | float] = [
 ]
 
 
-def synthesize(script: list[str | float], voice) -> tuple[np.ndarray, list[dict]]:
-    """Render a script to 16 kHz mono float32 and list the inserted silences."""
+def synthesize(script: list[str | float], voice, *, deterministic: bool = False) -> tuple[np.ndarray, list[dict]]:
+    """Render a script to 16 kHz mono float32 and list the inserted silences.
+
+    Piper samples noise inside its model on every call; ``deterministic`` turns that
+    noise off so the same script always gives the same audio (what tests need).
+    """
+    config = SynthesisConfig(length_scale=LENGTH_SCALE)
+    if deterministic:
+        config = SynthesisConfig(length_scale=LENGTH_SCALE, noise_scale=0.0, noise_w_scale=0.0)
     pieces: list[np.ndarray] = []
     silences: list[dict] = []
     position_s = 0.0
@@ -91,7 +98,7 @@ def synthesize(script: list[str | float], voice) -> tuple[np.ndarray, list[dict]
             position_s += item
             continue
         speech = np.concatenate(
-            [chunk.audio_float_array for chunk in voice.synthesize(item, SynthesisConfig(length_scale=LENGTH_SCALE))]
+            [chunk.audio_float_array for chunk in voice.synthesize(item, config)]
         ).astype(np.float32)
         speech = soxr.resample(speech, voice.config.sample_rate, OUTPUT_SAMPLE_RATE)
         # Piper pads each utterance with its own low-level silence; trim it so the

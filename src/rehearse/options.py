@@ -74,8 +74,6 @@ class FillerOptions:
         max_discourse_per_min: above this rate discourse fillers are a finding.
         isolating_gap_s: a silence at least this long next to "like" or "so" isolates
             it as a filler, as a comma would.
-        merge_gap_s: transcribed fillers closer than this are one event (invented
-            repeats share their time).
         min_steady_run_s: a filled pause holds a steady voiced run at least this long.
         min_gap_filler_s: shortest steady run in a word gap counted as a lost filler.
         max_gap_filler_s: longest steady run in a word gap counted as a lost filler.
@@ -90,7 +88,6 @@ class FillerOptions:
     max_filled_per_min: float = 2.0
     max_discourse_per_min: float = 3.0
     isolating_gap_s: float = 0.2
-    merge_gap_s: float = 0.1
     min_steady_run_s: float = 0.12
     min_gap_filler_s: float = 0.2
     max_gap_filler_s: float = 1.5
@@ -143,6 +140,109 @@ class PaceOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguageOptions:
+    """Language coaching: repetition, hedging, rambling, informal words, typed drafts.
+
+    The phrase tables themselves are TOML files in ``rehearse/lexicons/``.
+
+    Attributes:
+        sentence_gap_s: a silence this long ends a sentence where Whisper left no full stop.
+        max_hedges_per_min: more hedges than this per minute is a medium finding (any
+            hedge is listed; GUIDANCE: state the thesis and result plainly).
+        min_repeats: a content word used this many times is a repetition ...
+        min_repeats_per_min: ... when it also comes back at least this often per minute.
+        min_phrase_repeats: a phrase of two or three words said this many times is a repetition.
+        min_crutch_repeats: a crutch word ("basically", "really") this many times is reported ...
+        min_crutch_per_min: ... when it also comes back at least this often per minute.
+        max_sentence_words: a sentence longer than this (fillers not counted) is rambling;
+            spoken sentences of 15-25 words are easy to follow.
+        max_restarts_per_min: more restarts and self-corrections than this per minute is a
+            medium finding (any is listed).
+        max_share_before_thesis: the thesis should come within this share of the answer
+            (GUIDANCE: in the first sentence or two).
+        max_words_per_idea: more words than this per idea (a clause with at least two
+            content words) is wordy.
+        max_empty_share: more than this share of words in fillers, hedges, crutch and
+            informal words is a conciseness finding.
+        draft_wpm: pace at which a typed draft is timed when history has no pace of
+            the user's own (a typical conversational pace).
+    """
+
+    sentence_gap_s: float = 1.2
+    max_hedges_per_min: float = 2.0
+    min_repeats: float = 3.0
+    min_repeats_per_min: float = 1.5
+    min_phrase_repeats: float = 3.0
+    min_crutch_repeats: float = 2.0
+    min_crutch_per_min: float = 1.0
+    max_sentence_words: float = 35.0
+    max_restarts_per_min: float = 1.0
+    max_share_before_thesis: float = 0.25
+    max_words_per_idea: float = 20.0
+    max_empty_share: float = 0.15
+    draft_wpm: float = 150.0
+
+
+@dataclass(frozen=True, slots=True)
+class ContentOptions:
+    """How the content checks judge an answer.
+
+    Attributes:
+        start_sentences: a "start" part (the thesis) is in place within this many
+            sentences with content (GUIDANCE: "the first sentence or two")...
+        start_share: ...or within this share of the answer's words.
+        end_share: an "end" part (the bridge) is in place after this share of the words...
+        end_sentences: ...or within this many last sentences with content.
+        negation_window: words before a cue searched for "not"/"never" when the
+            pitfall lets a negation cancel it.
+        unless_window: words around a pitfall cue in which an ``unless`` cue cancels it.
+        infer_min_score: evidence an answer needs to name its question (a cue in the
+            first sentences counts 2, an echo of the question 3, elsewhere 1).
+        infer_margin: the best question must beat the next by this factor.
+        partial_credit: share of a part's weight earned when it is weak or misplaced.
+        penalty_high: share of the pitfall points lost per high-severity pitfall.
+        penalty_medium: same for medium.
+        penalty_low: same for low.
+        job_terms: key terms taken from a job description.
+        value_terms: company values taken from a job description.
+        tailoring_full_at: this many job terms echoed earns the full tailoring points.
+        max_suggestions: suggestions in the report.
+        sentence_gap_s: a silence this long ends a sentence when Whisper gave no period.
+        min_story_words: an answer with fewer words (fillers aside) is too short to judge
+            whether it tells a story; specificity is not checked.
+        structure_points: points for the structure, before rescaling to the components
+            that apply (no tailoring without a job description or company, no story
+            for closing questions, no structure without a question).
+        pitfall_points: points for steering clear of the pitfalls.
+        specificity_points: points for a specific story with a measurable result.
+        tailoring_points: points for echoing the job description and naming the company.
+    """
+
+    start_sentences: int = 2
+    start_share: float = 0.25
+    end_share: float = 0.65
+    end_sentences: int = 2
+    negation_window: int = 6
+    unless_window: int = 4
+    infer_min_score: float = 2.0
+    infer_margin: float = 1.5
+    partial_credit: float = 0.5
+    penalty_high: float = 0.5
+    penalty_medium: float = 0.3
+    penalty_low: float = 0.15
+    job_terms: int = 12
+    value_terms: int = 6
+    tailoring_full_at: int = 5
+    max_suggestions: int = 3
+    sentence_gap_s: float = 1.0
+    min_story_words: int = 12
+    structure_points: float = 45.0
+    pitfall_points: float = 30.0
+    specificity_points: float = 25.0
+    tailoring_points: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """All stages' options; what a question pack may override."""
 
@@ -151,6 +251,8 @@ class Thresholds:
     fillers: FillerOptions = field(default_factory=FillerOptions)
     prosody: ProsodyOptions = field(default_factory=ProsodyOptions)
     pace: PaceOptions = field(default_factory=PaceOptions)
+    language: LanguageOptions = field(default_factory=LanguageOptions)
+    content: ContentOptions = field(default_factory=ContentOptions)
 
     def with_overrides(self, overrides: Mapping[str, Mapping[str, Any]], *, source: str = "") -> Thresholds:
         """Return a copy with ``{stage: {name: value}}`` applied.
@@ -170,7 +272,8 @@ class Thresholds:
                     raise PackError(f"{where}unknown threshold {stage}.{name}; expected one of: {', '.join(sorted(names))}")
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise PackError(f"{where}threshold {stage}.{name} must be a number, got {value!r}")
-            changed[stage] = dataclasses.replace(current, **{k: float(v) for k, v in values.items()})
+            # Keep each field's own type: counts stay whole numbers.
+            changed[stage] = dataclasses.replace(current, **{k: type(getattr(current, k))(v) for k, v in values.items()})
         return dataclasses.replace(self, **changed)
 
 

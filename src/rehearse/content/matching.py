@@ -1,8 +1,8 @@
 """Cue matching that survives speech: stems, contractions, fillers and gaps, ASR slips.
 
-A transcript becomes an ``Utterance``: tokens (one or more per Whisper word, with the
-contractions expanded and numbers marked), each pointing back at its word so that
-every hit quotes its words and their times. Cues in the packs are written as phrases
+A transcript becomes an ``Utterance`` (``tokens``): tokens with stems, each pointing
+back at its word so that every hit quotes its words and their times. Cues in the packs
+are written as phrases
 in a small, readable pattern language (see ``compile_pattern``); they are compiled
 once when the packs load, and matched token by token:
 
@@ -11,8 +11,8 @@ once when the packs load, and matched token by token:
   and "inspiration";
 - fillers and intensifiers (um, like, you know, really, the) may sit anywhere inside a
   phrase without breaking it;
-- a word of five or more letters also matches a stem one edit away (ASR slips such as
-  "mentering"), and two transcribed words match one cue word written as one
+- a word whose stem has six or more letters also matches a stem one edit away (ASR
+  slips such as "mentering"), and two transcribed words match one cue word written as one
   ("run book" for "runbook");
 - a phrase never runs across a sentence end.
 """
@@ -21,194 +21,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Iterator, Mapping, Sequence
 
-import snowballstemmer
+from rehearse.content.tokens import Span, Token, Utterance, expand, stem
 
-from rehearse.text import FILLED_PAUSE_FORMS, ends_sentence, normalize
-from rehearse.transcribe import Word
-
-# Tokens a phrase may skip: fillers, intensifiers and articles carry no content.
-SKIPPABLE = frozenset(FILLED_PAUSE_FORMS) | {
-    "like", "basically", "actually", "literally", "really", "just", "honestly", "totally",
-    "very", "truly", "so", "well", "yeah", "a", "an", "the",
-}
-# Two-word fillers; both words become skippable where they occur together.
-SKIPPABLE_PAIRS = frozenset({("you", "know"), ("i", "mean"), ("kind", "of"), ("sort", "of")})
-NEGATIONS = frozenset({"not", "never", "no", "nothing", "nobody", "none", "neither", "nor", "without"})
-# Quantity words (not "one": "one of them", "no one" are not measurements).
-NUMBER_WORDS = frozenset(
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
-    "thousand million billion half halved halve twice double doubled triple tripled quadrupled "
-    "dozen dozens hundreds thousands millions percent".split()
-)
-_NUMERAL = re.compile(r"^[$£€]?\d[\d,.]*(%|k|m|x|s|th|st|nd|rd|h)?$")
-# Irregular forms stemming cannot join to their base form.
-IRREGULAR = {
-    "was": "be", "were": "be", "is": "be", "are": "be", "am": "be", "been": "be", "being": "be",
-    "led": "lead", "took": "take", "taken": "take", "made": "make", "did": "do", "done": "do",
-    "does": "do", "got": "get", "gotten": "get", "gave": "give", "given": "give", "went": "go",
-    "gone": "go", "saw": "see", "seen": "see", "taught": "teach", "brought": "bring",
-    "thought": "think", "felt": "feel", "kept": "keep", "left": "leave", "told": "tell",
-    "grew": "grow", "grown": "grow", "built": "build", "ran": "run", "began": "begin",
-    "begun": "begin", "became": "become", "won": "win", "found": "find", "paid": "pay",
-    "sold": "sell", "spent": "spend", "understood": "understand", "chose": "choose",
-    "chosen": "choose", "drove": "drive", "driven": "drive", "wrote": "write", "written": "write",
-    "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "overcame": "overcome",
-    "fought": "fight", "bought": "buy", "sent": "send", "lost": "lose", "meant": "mean",
-    "met": "meet", "heard": "hear", "held": "hold", "knew": "know", "known": "know",
-    "said": "say", "stood": "stand", "spoke": "speak", "spoken": "speak", "had": "have",
-    "has": "have", "children": "child", "kids": "kid", "men": "man", "women": "woman",
-    "wives": "wife", "lives": "life", "people": "person", "better": "good", "best": "good",
-    "worse": "bad", "worst": "bad", "hired": "hire", "slept": "sleep", "shut": "shut",
-    "caught": "catch", "sought": "seek", "dealt": "deal", "struck": "strike", "hid": "hide",
-    "woke": "wake", "forgot": "forget", "forgotten": "forget", "flew": "fly", "threw": "throw",
-}
-_CONTRACTED_S = {"it", "that", "what", "there", "here", "he", "she", "who", "where", "how", "this"}
-_SLANG = {
-    "gonna": ("going", "to"), "wanna": ("want", "to"), "gotta": ("got", "to"),
-    "kinda": ("kind", "of"), "sorta": ("sort", "of"), "cuz": ("because",), "'cause": ("because",),
-    "cause": ("because",), "can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not"),
-    "ain't": ("is", "not"), "shan't": ("shall", "not"), "let's": ("let", "us"), "i'm": ("i", "am"),
-}
-_SUFFIXES = (("n't", ("not",)), ("'re", ("are",)), ("'ve", ("have",)), ("'ll", ("will",)), ("'d", ("would",)),
-             ("'m", ("am",)))
-_STEMMER = snowballstemmer.stemmer("english")
-MIN_FUZZY_LEN = 5
+MIN_FUZZY_LEN = 6
 MAX_PHRASE_GAP_DEFAULT = 3
 UNORDERED_WINDOW = 15
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The matching key of a lower-case word: its base form, stemmed (Porter2)."""
-    base = IRREGULAR.get(word, word)
-    return _STEMMER.stemWord(base)
-
-
-def expand(norm: str) -> tuple[str, ...]:
-    """Split one normalised word into the words it stands for ("i'm" -> "i", "am")."""
-    if not norm:
-        return ()
-    if norm in _SLANG:
-        return _SLANG[norm]
-    if "-" in norm or "/" in norm:
-        return tuple(w for part in re.split(r"[-/]+", norm) for w in expand(part))
-    for suffix, replacement in _SUFFIXES:
-        if norm.endswith(suffix) and len(norm) > len(suffix):
-            return (*expand(norm[: -len(suffix)]), *replacement)
-    if norm.endswith("'s") and len(norm) > 2:
-        base = norm[:-2]
-        return (base, "is") if base in _CONTRACTED_S else (base,)
-    if norm.endswith("s'"):
-        return (norm[:-1],)
-    if norm.endswith("%") and _NUMERAL.match(norm):
-        return (norm[:-1], "percent")
-    return (norm.strip("'"),) if norm.strip("'") else ()
-
-
-def is_number(norm: str) -> bool:
-    """True for numerals ("20", "$3k", "1,000") and quantity words ("twenty", "half")."""
-    return bool(_NUMERAL.match(norm)) or norm in NUMBER_WORDS
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of the transcript as the matcher sees it.
-
-    Attributes:
-        norm: lower-case surface form ("inspired").
-        stem: matching key ("inspir").
-        word: index of the transcript word it came from.
-        sentence: index of its sentence.
-        skippable: a filler, intensifier or article that a phrase may skip.
-        number: a numeral or quantity word.
-    """
-
-    norm: str
-    stem: str
-    word: int
-    sentence: int
-    skippable: bool
-    number: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where a cue matched: tokens ``[first, end)``; ``cue`` is the pattern's source."""
-
-    first: int
-    end: int
-    cue: str
-
-
-class Utterance:
-    """A transcript tokenised for matching; knows its sentences and word times."""
-
-    __slots__ = ("words", "tokens", "sentences", "question_sentences", "content_sentence_rank")
-
-    def __init__(self, words: Sequence[Word], *, sentence_gap_s: float = 1.0) -> None:
-        self.words = tuple(words)
-        tokens: list[Token] = []
-        sentence = 0
-        bounds: list[tuple[int, int]] = []
-        sentence_start = 0
-        questions: set[int] = set()
-        for i, word in enumerate(self.words):
-            for norm in expand(normalize(word.text)):
-                tokens.append(Token(norm, stem(norm), i, sentence, norm in SKIPPABLE, is_number(norm)))
-            gap = self.words[i + 1].start - word.end if i + 1 < len(self.words) else 0.0
-            ends = i + 1 == len(self.words) or ends_sentence(word.text) or gap >= sentence_gap_s
-            if ends and len(tokens) > sentence_start:
-                if word.text.rstrip().rstrip("\"')").endswith("?"):
-                    questions.add(sentence)
-                bounds.append((sentence_start, len(tokens)))
-                sentence += 1
-                sentence_start = len(tokens)
-        for a in range(len(tokens) - 1):
-            if (tokens[a].norm, tokens[a + 1].norm) in SKIPPABLE_PAIRS and tokens[a].sentence == tokens[a + 1].sentence:
-                for k in (a, a + 1):
-                    t = tokens[k]
-                    tokens[k] = Token(t.norm, t.stem, t.word, t.sentence, True, t.number)
-        self.tokens = tuple(tokens)
-        self.sentences = tuple(bounds)
-        self.question_sentences = frozenset(questions)
-        # Rank of each sentence among those with content (3+ words that are not fillers),
-        # so that a leading "Um, so..." does not push the thesis out of "the first sentence".
-        rank, ranks = 0, []
-        for first, end in bounds:
-            ranks.append(rank)
-            if sum(1 for t in tokens[first:end] if not t.skippable) >= 3:
-                rank += 1
-        self.content_sentence_rank = tuple(ranks)
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def sentence_of(self, token: int) -> int:
-        return self.tokens[token].sentence
-
-    def sentence_tokens(self, sentence: int) -> range:
-        first, end = self.sentences[sentence]
-        return range(first, end)
-
-    def word_range(self, span: Span) -> tuple[int, int]:
-        """First and last word index (inclusive) under a span."""
-        return self.tokens[span.first].word, self.tokens[span.end - 1].word
-
-    def quote(self, first_word: int, last_word: int) -> str:
-        """The words as transcribed, with the punctuation at the two ends removed."""
-        text = " ".join(w.text.strip() for w in self.words[first_word : last_word + 1])
-        return re.sub(r"^[^\w$£€]+|[^\w%]+$", "", text)
-
-    def share(self, token: int) -> float:
-        """Position of a token in the answer, 0 at the first token and 1 at the last."""
-        return token / max(1, len(self.tokens) - 1)
-
-
-# --- patterns --------------------------------------------------------------------------
+_GAP = re.compile(r"^~(\d{1,2})$")
+_WORD = re.compile(r"^[a-z0-9][a-z0-9'.$%-]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,10 +71,6 @@ class PatternError(ValueError):
     """A cue cannot be compiled; the message says what is wrong in it."""
 
 
-_GAP = re.compile(r"^~(\d{1,2})$")
-_WORD = re.compile(r"^[a-z0-9][a-z0-9'.$%]*$")
-
-
 class Pattern:
     """A compiled cue. ``find`` returns the spans where it matches, left to right.
 
@@ -263,6 +80,7 @@ class Pattern:
     - ``solve|fix|crack``: any of these words;
     - ``=led``: exactly this form; ``micromanag*``: any word starting so;
     - ``@lexicon``: any entry of a lexicon (entries may be phrases);
+    - ``(from here|next|right now)``: any of these phrases;
     - ``#num``: a number or quantity word; ``_``: any one word;
     - ``~2`` up to two extra words here, ``..`` up to three;
     - ``A & B``: both phrases in the same sentence, in either order, close together.
@@ -292,9 +110,9 @@ class Pattern:
             taken = -1
             for anchor, anchor_end in found[0]:
                 # Each other phrase contributes its match nearest to this one.
-                chosen = [(anchor, anchor_end)] + [min(hits, key=lambda h: abs(h[0] - anchor)) for hits in found[1:]]
-                a = min(x for x, _ in chosen)
-                b = max(y for _, y in chosen)
+                picked = [(anchor, anchor_end)] + [min(hits, key=lambda h: abs(h[0] - anchor)) for hits in found[1:]]
+                a = min(x for x, _ in picked)
+                b = max(y for _, y in picked)
                 if a > taken and b - a <= UNORDERED_WINDOW:
                     spans.append(Span(a, b, self.source))
                     taken = b - 1
@@ -307,15 +125,36 @@ def compile_pattern(source: str, lexicons: Mapping[str, Sequence[str]] | None = 
     Raises:
         PatternError: empty cue, unknown ``@lexicon``, a gap at an end, bad word.
     """
-    lexicons = lexicons or {}
+    lexicons = dict(lexicons or {})
     text = " ".join(source.lower().replace("\u2019", "'").split())
     if not text:
         raise PatternError("empty cue")
+    text = _groups_to_lexicons(text, lexicons, source)
     groups = []
     for part in text.split("&"):
         seq = _compile_seq(part.strip(), lexicons, source, allow_lexicons=True)
         groups.append(seq)
     return Pattern(source, tuple(groups))
+
+
+def _groups_to_lexicons(text: str, lexicons: dict, source: str) -> str:
+    """Replace each ``(a b|c)`` with a private lexicon of its phrases."""
+    count = 0
+
+    def replace(match: re.Match) -> str:
+        nonlocal count
+        phrases = [p.strip() for p in match.group(1).split("|")]
+        if not all(phrases):
+            raise PatternError(f"cue {source!r} has an empty phrase in ({match.group(1)})")
+        name = f"_group{count}"
+        lexicons[name] = phrases
+        count += 1
+        return "@" + name
+
+    text = re.sub(r"\(([^()]*)\)", replace, text)
+    if "(" in text or ")" in text:
+        raise PatternError(f"cue {source!r} has unbalanced or nested parentheses")
+    return text
 
 
 def _compile_seq(text: str, lexicons: Mapping[str, Sequence[str]], source: str, *, allow_lexicons: bool) -> tuple:
@@ -458,12 +297,3 @@ def _within_one_edit(a: str, b: str) -> bool:
     if len(a) == len(b):
         return a[i + 1 :] == b[i + 1 :]
     return a[i:] == b[i + 1 :]
-
-
-def negated_before(utt: Utterance, span: Span, *, window: int = 5) -> bool:
-    """True when a negation ("not", "never", "n't") comes shortly before the span in its sentence."""
-    sentence_first, _ = utt.sentences[utt.sentence_of(span.first)]
-    for k in range(max(sentence_first, span.first - window), span.first):
-        if utt.tokens[k].norm in NEGATIONS:
-            return True
-    return False

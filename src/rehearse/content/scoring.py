@@ -1,0 +1,186 @@
+"""The content score, the findings and the suggestions, from the checks' results.
+
+The score adds up components, each worth its ``ContentOptions`` points rescaled so
+that the components that apply sum to 100:
+
+- structure: each required part earns its weight when found in place, part of it
+  when weak or misplaced (with ``need_parts``, any that many parts earn it all);
+- pitfalls: full points less a share per distinct pitfall, by severity;
+- specificity: a story with a measurable result earns all; a story without a number
+  0.6; vague phrases cost 0.1 each (up to 0.3);
+- tailoring: job terms echoed (all points at ``tailoring_full_at``) and the company named.
+
+It depends on the words alone, so the same transcript always scores the same.
+"""
+
+from __future__ import annotations
+
+from rehearse.content.checks import NO_STORY_CUE
+from rehearse.options import ContentOptions
+from rehearse.content.results import (
+    ContentReport,
+    PartResult,
+    PitfallHit,
+    ScoreItem,
+    Specificity,
+    Tailoring,
+)
+
+STATUS_CREDIT_FULL = {"found": 1.0, "missing": 0.0}
+# Parts weighing this share of the structure or more are "major": missing one is a high finding.
+MAJOR_SHARE = 0.2
+
+
+def structure_fraction(parts: tuple[PartResult, ...], need_parts: int, options: ContentOptions) -> tuple[float, str]:
+    """Share of the structure points earned, and a note."""
+    def credit(p: PartResult) -> float:
+        return STATUS_CREDIT_FULL.get(p.status, options.partial_credit)
+
+    if need_parts:
+        earned = sum(credit(p) for p in parts)
+        return min(1.0, earned / need_parts), f"{sum(p.found for p in parts)} of {len(parts)} (needs {need_parts})"
+    required = [p for p in parts if p.required]
+    total = sum(p.weight for p in required)
+    if not total:
+        return 1.0, "no required parts"
+    earned = sum(p.weight * credit(p) for p in required)
+    done = sum(p.status == "found" for p in required)
+    return earned / total, f"{done} of {len(required)} parts in place"
+
+
+def pitfall_fraction(hits: tuple[PitfallHit, ...], options: ContentOptions) -> tuple[float, str]:
+    penalty = {"high": options.penalty_high, "medium": options.penalty_medium, "low": options.penalty_low}
+    distinct = {h.id: h.severity for h in hits}
+    lost = sum(penalty[s] for s in distinct.values())
+    note = ", ".join(sorted(distinct)) if distinct else "none hit"
+    return max(0.0, 1.0 - lost), note
+
+
+def specificity_fraction(spec: Specificity) -> tuple[float, str]:
+    if spec.story and spec.measurable:
+        value, note = 1.0, "a specific story with a measurable result"
+    elif spec.story:
+        value, note = 0.6, "a specific story, no number in the result"
+    else:
+        value, note = 0.0, "no specific story"
+    if spec.vague:
+        value -= min(0.3, 0.1 * len(spec.vague))
+        note += f"; {len(spec.vague)} vague phrase{'s' if len(spec.vague) > 1 else ''}"
+    return max(0.0, value), note
+
+
+def breakdown(components: dict[str, tuple[float, str]], options: ContentOptions) -> tuple[tuple[ScoreItem, ...], int]:
+    """Rescale the components that apply to 100 points; returns the items and the total."""
+    points = {"structure": options.structure_points, "pitfalls": options.pitfall_points,
+              "specificity": options.specificity_points, "tailoring": options.tailoring_points}
+    total_weight = sum(points[name] for name in components)
+    items = []
+    for name, (fraction, note) in components.items():
+        max_points = round(100 * points[name] / total_weight, 1)
+        items.append(ScoreItem(name, round(max_points * fraction, 1), max_points, note))
+    score = round(sum(100 * points[n] / total_weight * f for n, (f, _) in components.items()))
+    return tuple(items), int(score)
+
+
+# --- suggestions -----------------------------------------------------------------------
+
+
+def fill(template: str, **values: str) -> str:
+    """Put this answer's words into a pack's advice ("{quote}", "{company}", "{theme}")."""
+    out = template
+    for key, value in values.items():
+        out = out.replace("{" + key + "}", value)
+    return out
+
+
+def suggestions(*, parts: tuple[PartResult, ...], hits: tuple[PitfallHit, ...], spec: Specificity | None,
+                tailoring: Tailoring | None, options: ContentOptions) -> tuple[str, ...]:
+    """Two or three changes for this answer, quoting it, most important first."""
+    ranked: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for hit in hits:
+        if hit.id not in seen:
+            seen.add(hit.id)
+            # A hit that quotes the answer is more useful than "tell a story" in general.
+            ranked.append(({"high": 0, "medium": 2, "low": 4}[hit.severity] + (hit.cue == NO_STORY_CUE), hit.suggestion))
+    for part in parts:
+        if part.required and part.status != "found":
+            ranked.append(({"missing": 1 if _is_major(part) else 2}.get(part.status, 3), part.advice))
+    if tailoring is not None:
+        missing = [t.term for t in tailoring.job_terms + tailoring.values if not t.found][:3]
+        if missing and tailoring.coverage < 0.5:
+            terms = ", ".join(f"\u201c{t}\u201d" for t in missing)
+            ranked.append((3, f"Echo the job description: say where you used {terms} in your story, in its words."))
+        if tailoring.company and not tailoring.company_mentions:
+            ranked.append((4, f"Name {tailoring.company} in your last sentence and say why this role there fits you."))
+    if spec is not None and spec.vague and not any(h.id == "generic-answer" for h in hits):
+        ranked.append((4, f"Replace the vague \u201c{spec.vague[0].quote}\u201d with the specific thing you did."))
+    ranked.sort(key=lambda r: r[0])
+    chosen = list(dict.fromkeys(text for _, text in ranked if text))[: options.max_suggestions]
+    for tip in _polish(parts):
+        if len(chosen) >= 2:
+            break
+        chosen.append(tip)
+    return tuple(chosen)
+
+
+def _polish(parts: tuple[PartResult, ...]) -> list[str]:
+    """For an answer with little to fix: what to keep, and how to deliver it."""
+    tips = []
+    result = next((p for p in parts if p.id == "result" and p.status == "found" and p.evidence), None)
+    if result:
+        tips.append(f"Keep \u201c{result.evidence[0].quote}\u201d: it is the line interviewers remember. "
+                    "Slow down and pause after it.")
+    opening = next((p for p in parts if p.status == "found" and p.evidence), None)
+    if opening and opening is not result:
+        tips.append(f"Keep the opening \u201c{opening.evidence[0].quote}\u201d short: one plain sentence, then the story.")
+    tips.append("Rehearse it aloud until it flows without notes, then time it against the target length.")
+    return tips
+
+
+def _is_major(part: PartResult) -> bool:
+    return part.weight >= MAJOR_SHARE
+
+
+# --- findings --------------------------------------------------------------------------
+
+
+def findings(report: ContentReport):
+    """The report's issues as ``analysis.Finding``s, most important first."""
+    from rehearse.analysis import Finding
+
+    out: list[tuple[int, Finding]] = []
+    by_id: dict[str, list[PitfallHit]] = {}
+    for hit in report.pitfalls:
+        by_id.setdefault(hit.id, []).append(hit)
+    for hits in by_id.values():
+        first = hits[0]
+        more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
+        quote = f": \u201c{first.quote}\u201d" if first.quote else ""
+        out.append(({"high": 0, "medium": 2, "low": 4}[first.severity],
+                    Finding("content", first.severity, f"{first.label}{quote}{more}.", first.suggestion, first.start, first.end)))
+    for part in report.parts:
+        if not part.required or part.status == "found":
+            continue
+        if part.status == "missing":
+            major = _is_major(part)
+            out.append((1 if major else 2, Finding("content", "high" if major else "medium", f"Missing: {part.label}.", part.advice)))
+            continue
+        ev = part.evidence[0] if part.evidence else None
+        quote = f" \u201c{ev.quote}\u201d" if ev else ""
+        out.append((3, Finding("content", "medium", f"{part.label}: {part.note}{quote}", part.advice,
+                               ev.start if ev else None, ev.end if ev else None)))
+    t = report.tailoring
+    if t is not None and (t.job_terms or t.values) and t.coverage < 0.5:
+        terms = t.job_terms + t.values
+        found = [h.term for h in terms if h.found]
+        missing = ", ".join(h.term for h in terms if not h.found)
+        echoed = f" ({', '.join(found)})" if found else ""
+        out.append((3, Finding("content", "medium",
+                               f"Echoes {len(found)} of {len(terms)} key terms of the job description{echoed}; not: {missing}.",
+                               "Tell the story in the job description's words, and tie its result to what this role needs.")))
+    if t is not None and t.company and not t.company_mentions:
+        out.append((4, Finding("content", "low", f"The answer never names {t.company}.",
+                               f"Say why {t.company} and this role, by name, in your closing sentence.")))
+    out.sort(key=lambda item: item[0])
+    return tuple(f for _, f in out)
