@@ -104,6 +104,7 @@ def analyze(
     company: str | None = None,
     on_stage: StageCallback | None = None,
     transcript: Transcript | None = None,
+    catalog=None,
 ) -> Analysis:
     """Analyze one take end to end.
 
@@ -117,13 +118,17 @@ def analyze(
         company: the company's name, for the tailoring check.
         on_stage: called with (stage, seconds done, seconds total) for progress.
         transcript: a transcript made already (live transcription), to skip Whisper.
+        catalog: question packs (``packs.Catalog``) to infer the question from when
+            none is given; the built-in and user packs when None.
 
     Raises:
         AudioError: the file cannot be used.
         ModelError: the model cannot be loaded.
     """
     from rehearse import audio as audio_module
+    from rehearse import content as content_module
     from rehearse import delivery as delivery_module
+    from rehearse import language as language_module
     from rehearse.delivery import features as delivery_features
     from rehearse.transcribe import Transcriber
 
@@ -161,7 +166,7 @@ def analyze(
     inferred = False
     if question is None:
         # No --question: the answer may give it away; its pack's targets then apply.
-        question = _infer_question(transcript.words)
+        question = _infer_question(transcript.words, catalog)
         inferred = question is not None
         if inferred and not thresholds_given:
             thresholds = question.thresholds
@@ -171,23 +176,14 @@ def analyze(
         frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
     delivery = delivery_module.measure(take.samples, transcript.words, thresholds, frames=frames)
     lap("delivery")
-    content = language = None
-    content_findings: tuple[Finding, ...] = ()
-    try:
-        from rehearse import content as content_module
-    except ImportError:  # content checks not installed in this build
-        content_module = None
-    if content_module is not None:
-        content = content_module.check(transcript.words, question=question, job_text=job_text, company=company,
-                                       inferred=inferred, options=thresholds.content)
-        content_findings = tuple(getattr(content, "findings", ()))
+    content = content_module.check(transcript.words, question=question, job_text=job_text, company=company,
+                                   inferred=inferred, catalog=catalog, options=thresholds.content)
     lap("content")
-    from rehearse import language as language_module
 
     language = language_module.check(transcript.words, question=question, delivery=delivery,
                                      thresholds=thresholds, content=content)
     lap("language")
-    findings = delivery_findings(delivery, thresholds) + content_findings + language.findings
+    findings = delivery_findings(delivery, thresholds) + content.findings + language.findings
     return Analysis(
         schema_version=SCHEMA_VERSION,
         rehearse_version=__version__,
@@ -204,13 +200,11 @@ def analyze(
     )
 
 
-def _infer_question(words):
-    """The question the answer clearly gives away, or None (also without content checks)."""
-    try:
-        from rehearse import content as content_module
-    except ImportError:
-        return None
-    return content_module.infer_question(words)
+def _infer_question(words, catalog):
+    """The question the answer clearly gives away, or None."""
+    from rehearse import content as content_module
+
+    return content_module.infer_question(words, catalog) if words else None
 
 
 def _question_summary(question) -> dict[str, Any] | None:

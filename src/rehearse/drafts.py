@@ -79,10 +79,8 @@ def estimate_words(text: str, *, wpm: float) -> tuple[Word, ...]:
 
 def user_pace(db: str | Path | None, default_wpm: float) -> tuple[float, str]:
     """(words per minute, "history" or "default"): the user's median pace, if history has it."""
-    try:
-        from rehearse import history
-    except ImportError:  # history not installed in this build
-        return default_wpm, "default"
+    from rehearse import history
+
     pace = history.user_pace_wpm(db_path=db)
     return (float(pace), "history") if pace else (default_wpm, "default")
 

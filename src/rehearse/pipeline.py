@@ -18,10 +18,8 @@ def load_question(question_id: str | None, packs: list[Path] | None):
     """The question for an id, or None when no id is given or packs are unavailable."""
     if question_id is None:
         return None
-    try:
-        from rehearse import packs as packs_module
-    except ImportError:
-        raise RehearseError("question packs are not available in this build") from None
+    from rehearse import packs as packs_module
+
     return packs_module.load_packs(extra_dirs=packs or []).get(question_id)
 
 
@@ -40,6 +38,11 @@ def run_analyze(
 ) -> Analysis:
     """Analyze one take (or a typed draft) as ``rehearse analyze`` does."""
     question = load_question(question_id, packs)
+    catalog = None
+    if packs and question is None:
+        from rehearse import packs as packs_module
+
+        catalog = packs_module.load_packs(extra_dirs=packs)  # infer the question from these too
     job_text = _read_text(job, "job description") if job else None
     if text is not None:
         from rehearse import drafts
@@ -48,23 +51,22 @@ def run_analyze(
                                    job_text=job_text, company=company, db=db)
     options = TranscriptionOptions(model=model)
     if progress and sys.stderr.isatty():
-        analysis = _with_progress(audio_file, options, question, job_text, company)
+        analysis = _with_progress(audio_file, options, question, job_text, company, catalog)
     else:
-        analysis = analyze(audio_file, transcription=options, question=question, job_text=job_text, company=company)
+        analysis = analyze(audio_file, transcription=options, question=question, job_text=job_text, company=company,
+                           catalog=catalog)
     if record_history:
         _record(analysis, db)
     return analysis
 
 
 def _record(analysis: Analysis, db: Path | None) -> None:
-    try:
-        from rehearse import history
-    except ImportError:
-        return
+    from rehearse import history
+
     history.record(analysis, db_path=db)
 
 
-def _with_progress(audio_file, options, question, job_text, company) -> Analysis:
+def _with_progress(audio_file, options, question, job_text, company, catalog) -> Analysis:
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
@@ -76,7 +78,7 @@ def _with_progress(audio_file, options, question, job_text, company) -> Analysis
                        detail=f"{done:.0f}/{total:.0f} s of audio" if stage == "transcribing" else "")
 
         return analyze(audio_file, transcription=options, question=question, job_text=job_text, company=company,
-                       on_stage=on_stage)
+                       on_stage=on_stage, catalog=catalog)
 
 
 def _stderr_console():

@@ -310,12 +310,10 @@ def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
             os.environ[var] = str(options.cpu_threads)
     _WORKER["options"] = options
     _WORKER["transcriber"] = None
-    try:
-        from rehearse import packs as packs_module
+    from rehearse import packs as packs_module
 
+    try:
         _WORKER["catalog"] = packs_module.load_packs(extra_dirs=packs)
-    except ImportError:  # question packs not in this build: generic checks only
-        _WORKER["catalog"] = None
     except RehearseError:  # a broken pack file stops inference, not the review (--question reports it)
         _WORKER["catalog"] = None
 
@@ -348,25 +346,12 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
 
         _WORKER["transcriber"] = Transcriber(_WORKER["options"])
     transcriber = _WORKER["transcriber"]
-    analysis = analyze(take, transcriber=transcriber, question=question)
+    # Without a question, analyze() infers it from the answer (with this review's packs).
+    analysis = analyze(take, transcriber=transcriber, question=question, catalog=catalog)
     question_id = job.question_id
-    if job.question_id is None:
-        inferred = _infer_question(analysis.transcript.words, catalog)
-        if inferred is not None:
-            analysis = analyze(take, transcript=analysis.transcript, transcription=transcriber.options,
-                               question=inferred)
-            question_id = inferred.id
+    if question_id is None and analysis.question is not None:
+        question_id = analysis.question["id"]
     return analysis.to_dict(), question_id
-
-
-def _infer_question(words, catalog):
-    if catalog is None or not words:
-        return None
-    try:
-        from rehearse.content import infer_question
-    except ImportError:  # content checks not in this build
-        return None
-    return infer_question(words, catalog)
 
 
 class _Progress:

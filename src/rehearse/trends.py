@@ -333,10 +333,8 @@ def emit_history(*, db_path: Path | None, question: str | None, json_output: boo
             return
         trends = question_trends(history, question=question)
     if html is not None:
-        try:
-            from rehearse.report.html import write_index
-        except ImportError as e:
-            raise RehearseError(f"HTML reports are not available in this build ({e})") from e
+        from rehearse.report.html import write_index
+
         rows, series = trend_rows(trends)
         write_index(rows, html, title="Practice history", trends=series)
         print(f"HTML: {html}", file=sys.stderr)

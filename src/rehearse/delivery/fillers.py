@@ -29,6 +29,8 @@ from rehearse.options import FillerOptions
 from rehearse.text import filled_pause_form, normalize
 from rehearse.transcribe import Word
 
+__all__ = ["DISCOURSE", "FILLED", "Filler", "SteadyRun", "find_fillers", "sound_bursts", "steady_runs"]
+
 # A voiced run is split where the voicing drops out for this long.
 VOICING_DIP_S = 0.08
 # Whisper words below this probability are suspicious (openai/whisper PR #1838): such

@@ -152,12 +152,9 @@ def _entry(table: dict[str, Any], *, kind: str, where: str) -> Entry:
 def user_dirs() -> tuple[Path, ...]:
     """Folders whose ``<name>.toml`` files extend the built-in tables, in reading order."""
     dirs: list[Path] = []
-    try:
-        import platformdirs
+    import platformdirs
 
-        dirs.append(Path(platformdirs.user_config_dir("rehearse")) / "lexicons")
-    except ImportError:  # pragma: no cover - platformdirs is a dependency
-        pass
+    dirs.append(Path(platformdirs.user_config_dir("rehearse")) / "lexicons")
     env = os.environ.get("REHEARSE_LEXICONS")
     if env:
         dirs.extend(Path(p) for p in env.split(os.pathsep) if p)

@@ -14,7 +14,6 @@ import types
 from pathlib import Path
 from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints
 
-from rehearse.errors import RehearseError
 from rehearse.history import METRIC_COLUMNS, History, parse_time
 
 ROW_KEYS = ("path", "take_id", "recorded_at", "question", "status", "error", "cached") + METRIC_COLUMNS
@@ -157,10 +156,8 @@ def index_row(take, *, report_href: str | None) -> dict[str, Any]:
 
 
 def _html_writer():
-    try:
-        from rehearse.report.html import HtmlWriter
-    except ImportError as e:
-        raise RehearseError(f"HTML reports are not available in this build ({e}); use --csv or --json") from e
+    from rehearse.report.html import HtmlWriter
+
     return HtmlWriter()
 
 
