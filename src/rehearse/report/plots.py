@@ -69,14 +69,19 @@ def _figure(height_in: float, rows: int, height_ratios: Sequence[float] | None =
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72)
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": height_ratios})[:, 0]
     for ax in axes:
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        for side in ("left", "bottom"):
-            ax.spines[side].set_color(GRID)
-        ax.tick_params(colors=MUTED, labelsize=9, length=0)
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
+        _style_axis(ax)
         ax.set_axisbelow(True)
     return fig, axes
+
+
+def _style_axis(ax) -> None:
+    """The quiet look every chart shares: no box, light grid, muted ticks."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(GRID)
+    ax.tick_params(colors=MUTED, labelsize=9, length=0)
+    ax.grid(axis="y", color=GRID, linewidth=0.6)
 
 
 def _svg(fig, salt: str) -> str:
@@ -227,12 +232,7 @@ def trends(points: Sequence[dict], *, target_max_s: float | None = None, salt: s
     x = np.arange(1, len(points) + 1)
     for ax, (key, label, colour) in zip(axes, TREND_METRICS):
         values = np.array([np.nan if p.get(key) is None else float(p[key]) for p in points], dtype=float)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        for side in ("left", "bottom"):
-            ax.spines[side].set_color(GRID)
-        ax.tick_params(colors=MUTED, labelsize=9, length=0)
-        ax.grid(axis="y", color=GRID, linewidth=0.6)
+        _style_axis(ax)
         ax.set_title(label, fontsize=10, color=INK, loc="left")
         if key == "duration_s" and target_max_s:
             ax.axhline(target_max_s, color=TARGET, linewidth=1.2, linestyle="--")
