@@ -194,7 +194,7 @@ def test_microphone_gone_mid_take_keeps_the_take_and_says_so(private_sound_serve
 
 
 def test_keys_script_waits_for_the_step_that_takes_it():
-    from rehearse.practice import ScriptKeys
+    from rehearse.keys import ScriptKeys
 
     keys = ScriptKeys("q, wait:0.2 ,enter")
     assert keys.get(0.01, ("enter",)) is None  # "q" belongs to the menu
@@ -208,7 +208,7 @@ def test_keys_script_waits_for_the_step_that_takes_it():
 
 def test_retake_changes_are_judged_against_the_target(transcriber, shared_audio):
     from rehearse.analysis import analyze
-    from rehearse.practice import changes
+    from rehearse.practice_screen import changes
 
     short = analyze(shared_audio / "jfk.flac", transcriber=transcriber)
     longer = analyze(shared_audio / "mfa_acoustic_corpus.wav", transcriber=transcriber)
@@ -220,3 +220,39 @@ def test_retake_changes_are_judged_against_the_target(transcriber, shared_audio)
     fillers = found["um/uh per min"]
     assert fillers.better is (None if fillers.after == fillers.before else fillers.after < fillers.before)
     assert all(c.better is None for c in changes(short, short))
+
+
+@pytest.mark.parametrize(
+    ("gain", "expected"),
+    [(0.5, None), (0.01, "Too quiet"), (4.0, "Clipping"), (0.0, "No sound")],
+    ids=["normal", "quiet", "clipping", "muted"],
+)
+def test_level_warnings_on_real_speech(shared_audio, gain, expected):
+    """The display's warnings, from the same per-block levels the recorder measures."""
+    from collections import deque
+
+    from rehearse.live import LiveSession
+    from rehearse.options import Thresholds
+    from rehearse.practice import PracticeOptions
+    from rehearse.practice_screen import _level_warning
+
+    y = np.clip(audio.load(shared_audio / "jfk.flac").samples[: 4 * 16000] * gain, -1.0, 1.0)
+    listener = LiveSession(16000)
+    levels: deque = deque()
+    for index, block in enumerate(np.array_split(y, 40)):  # 0.1 s blocks
+        listener.feed(block)
+        level = 20 * np.log10(max(_rms(block), 1e-6))
+        levels.append(((index + 1) * 0.1, level, float(np.max(np.abs(block)))))
+    warning = _level_warning(levels, listener, Thresholds(), PracticeOptions(), clip_level=0.999)
+    if expected is None:
+        assert warning is None
+    else:
+        assert warning is not None and warning.startswith(expected), warning
+    if gain == 0.5:  # a pause after speech is not "too quiet"
+        silence = np.zeros(1600, np.float32)
+        for index in range(40, 75):
+            listener.feed(silence)
+            levels.append(((index + 1) * 0.1, -120.0, 0.0))
+            while levels[0][0] < levels[-1][0] - PracticeOptions().warn_window_s:
+                levels.popleft()
+        assert _level_warning(levels, listener, Thresholds(), PracticeOptions(), clip_level=0.999) is None

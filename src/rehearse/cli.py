@@ -207,11 +207,7 @@ def practice(
 ) -> None:
     """Practise at the microphone: answer a question, get the report at once, retake.
 
-    Shows the question and its target length, counts down, then records with a live
-    display (time against the target, level, words/min, fillers, the last words heard).
-    The take ends on Enter, at the maximum length, or after a stretch of silence;
-    Ctrl-C ends it too and keeps it. Then: r retake (shows what changed), p listen
-    back, q quit. Each take is saved as take.wav, analysis.json and meta.json.
+    Shows the question and its target length, counts down, then records with a live display (time against the target, level, words/min, fillers, the last words heard). The take ends on Enter, at the maximum length, or after a stretch of silence; Ctrl-C ends it too and keeps it. Then: r retake (shows what changed), p listen back, q quit. Each take is saved as take.wav, analysis.json and meta.json.
 
     Examples:
 

@@ -68,13 +68,16 @@ def recording_display(recorder, listener, levels, thresholds, limit_s, options):
 def _level_warning(levels, listener, thresholds, options, clip_level: float) -> str | None:
     if not levels or levels[-1][0] < 1.0:
         return None
-    loudest = max(level for _, level, _ in levels)
     if any(peak >= clip_level for _, _, peak in levels):
         return "Clipping: lower the input level or move back from the microphone."
+    # A pause after speech is quiet, and may be silent; speech too faint for the VAD
+    # to hear is not a pause.
+    if listener.speech_started() and listener.trailing_silence_s() >= options.warn_window_s:
+        return None
+    loudest = max(level for _, level, _ in levels)
     if loudest < options.no_sound_dbfs:
         return "No sound from the microphone: is it muted? ('rehearse devices' lists the inputs)"
-    speaking = listener.speech_started() and listener.trailing_silence_s() < options.warn_window_s
-    if speaking and loudest < thresholds.prosody.quiet_speech_dbfs:
+    if loudest < thresholds.prosody.quiet_speech_dbfs:
         return "Too quiet: move closer to the microphone or raise its input level."
     return None
 
