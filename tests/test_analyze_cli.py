@@ -95,3 +95,29 @@ def test_help_is_fast():
     code = "import sys, rehearse.cli; print(sorted(m for m in ('numpy', 'faster_whisper', 'librosa', 'scipy') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_take_with_no_speech_says_so_and_nothing_else(tmp_path, rng):
+    """Room noise only: one finding, no pace, pitch or loudness verdicts on the noise."""
+    import numpy as np
+    import soundfile as sf
+
+    noise = (0.003 * rng.standard_normal(16000 * 8)).astype(np.float32)
+    path = tmp_path / "room.wav"
+    sf.write(path, noise, 16000)
+    data = json.loads(run("analyze", path, "--json", "--no-history", tmp_path=tmp_path).stdout)
+    assert data["transcript"]["words"] == []
+    assert [f["message"] for f in data["findings"] if f["area"] == "delivery"] == ["No speech was recognised in this take."]
+    assert data["delivery"]["pace"]["wpm"] == 0.0
+    assert data["delivery"]["duration"]["verdict"] == "short"
+
+
+def test_a_one_word_take_is_not_judged_on_pace(tmp_path, speak):
+    import soundfile as sf
+
+    y, _ = speak([0.5, "Hello.", 0.5])
+    path = tmp_path / "hello.wav"
+    sf.write(path, y, 16000)
+    data = json.loads(run("analyze", path, "--json", "--no-history", tmp_path=tmp_path).stdout)
+    assert 1 <= len(data["transcript"]["words"]) <= 2
+    assert not any("words/min" in f["message"] for f in data["findings"])

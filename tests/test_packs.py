@@ -115,7 +115,7 @@ def _with(old: str, new: str) -> str:
         (_with('pitfalls = ["extrinsic-motivation"]', 'pitfalls = ["greed"]'), r"unknown pitfall 'greed'; known pitfalls: .*extrinsic-motivation"),
         (_with('max_duration_s = 45', 'max_seconds = 45'), r"unknown threshold target\.max_seconds"),
         (_with('max_duration_s = 45', 'max_duration_s = "long"'), r"threshold target\.max_duration_s must be a number"),
-        (_with('min_duration_s = 20', 'min_duration_s = 50'), r"min_duration_s \(50\) is above max_duration_s \(45\)"),
+        (_with('min_duration_s = 20', 'min_duration_s = 50'), r"min_duration_s \(50\) is above (target\.)?max_duration_s \(45\)"),
         (_with('id = "why-us"', 'id = "Why Us"'), r"question\[0\]\.id: 'Why Us' is not a valid id"),
         (_with('[[question.parts]]\nid = "research"', '[[question.parts]]\nuse = "nothing"\nid = "research"'), r"unknown part template 'nothing'"),
         (VALID + '\n[pitfalls.greed]\nlabel = "Greed"\nseverity = "huge"\nsuggestion = "x"\ncues = ["money"]\n', r"pitfalls\.greed\.severity: 'huge'"),
@@ -252,3 +252,22 @@ def test_builtin_packs_ship_as_package_data():
     folder = Path(packs.__file__).parent / "questions"
     assert {p.name for p in folder.glob("*.toml")} >= {
         "background.toml", "behavioral.toml", "closing.toml", "common.toml", "motivation.toml"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"pace": {"step_s": 0}}, "must be above 0"),
+        ({"prosody": {"monotone_window_s": -1}}, "must be above 0"),
+        ({"content": {"max_suggestions": 2.5}}, "whole number"),
+        ({"target": {"min_duration_s": 100, "max_duration_s": 60}}, r"min_duration_s \(100\) is above target.max_duration_s \(60\)"),
+    ],
+)
+def test_threshold_overrides_are_range_checked(overrides, message):
+    from rehearse.errors import PackError
+    from rehearse.options import Thresholds
+
+    with pytest.raises(PackError, match=message):
+        Thresholds().with_overrides(overrides, source="mine.toml")
+    # Levels and pitch offsets may be negative.
+    assert Thresholds().with_overrides({"prosody": {"quiet_speech_dbfs": -40}}).prosody.quiet_speech_dbfs == -40

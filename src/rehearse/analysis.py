@@ -145,23 +145,32 @@ def analyze(
         thresholds = question.thresholds
     thresholds_given = thresholds is not None
     thresholds = thresholds or Thresholds()
+    loading = None
+    if transcript is None and transcriber is None:
+        # Load the model while the audio decodes and its frame features are computed:
+        # CTranslate2 loads outside the GIL, so the two overlap.
+        from concurrent.futures import ThreadPoolExecutor
+
+        if on_stage:
+            on_stage("loading model", 0.0, 1.0)
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rehearse-model")
+        loading = pool.submit(Transcriber, transcription)
+        pool.shutdown(wait=False)
     take = path if isinstance(path, Audio) else audio_module.load(path)
     lap("decode")
-    frames = None
+    frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
+    lap("features")
     if transcript is None:
-        if transcriber is None:
-            if on_stage:
-                on_stage("loading model", 0.0, take.duration)
-            transcriber = Transcriber(transcription)
+        if loading is not None:
+            transcriber = loading.result()
             lap("model_load")
         progress = (lambda done, total: on_stage("transcribing", done, total)) if on_stage else None
         if on_stage:
             on_stage("transcribing", 0.0, take.duration)
-        frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
-        lap("features")
         transcript = transcriber.transcribe(take, progress=progress, speech=frames.speech)
-        transcription = transcriber.options
         lap("transcribe")
+    if transcriber is not None:
+        transcription = transcriber.options
     transcription = transcription or TranscriptionOptions()
     inferred = False
     if question is None:
@@ -172,8 +181,6 @@ def analyze(
             thresholds = question.thresholds
     if on_stage:
         on_stage("measuring delivery", take.duration, take.duration)
-    if frames is None:
-        frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
     delivery = delivery_module.measure(take.samples, transcript.words, thresholds, frames=frames)
     lap("delivery")
     content = content_module.check(transcript.words, question=question, job_text=job_text, company=company,
@@ -215,6 +222,11 @@ def _question_summary(question) -> dict[str, Any] | None:
 
 def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Finding, ...]:
     """What to work on in the delivery, most important first, each with its evidence."""
+    if delivery.pace.words == 0:
+        # Nothing was said (or nothing could be recognised): measures of silence or
+        # room noise would only mislead.
+        return (Finding("delivery", "high", "No speech was recognised in this take.",
+                        "Check that the right microphone is selected and its level is up, then speak the answer again."),)
     found: list[Finding] = []
     duration = delivery.duration
     if duration.verdict == "over":
@@ -227,13 +239,14 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
                              "Add the specific story (situation, action, measurable result) that proves your point.", None, None))
     pace = delivery.pace
     target = thresholds.target
-    if pace.words and pace.wpm > target.max_wpm:
+    judged = duration.speaking >= target.min_judged_s
+    if judged and pace.wpm > target.max_wpm:
         found.append(Finding("delivery", "medium", f"Pace {pace.wpm:.0f} words/min is faster than {target.max_wpm:.0f}.",
                              "Slow down at the key points and let a short pause land after your result."))
-    elif pace.words and pace.wpm < target.min_wpm:
+    elif judged and pace.wpm < target.min_wpm:
         found.append(Finding("delivery", "medium", f"Pace {pace.wpm:.0f} words/min is slower than {target.min_wpm:.0f}.",
                              "Practise until the story flows; long gaps make an answer sound unprepared."))
-    for window in pace.windows:
+    for window in pace.windows if judged else ():
         # Faster than the speaker's own pace and than the target: a change of pace
         # within the target range is expression, not rushing.
         if window.label == "rushed" and window.wpm > target.max_wpm:
@@ -264,17 +277,17 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
                              longest.start, longest.end))
     pitch = delivery.pitch
     prosody = thresholds.prosody
-    if pitch.sd_st is not None and pitch.sd_st < prosody.min_pitch_sd_st:
+    if judged and pitch.sd_st is not None and pitch.sd_st < prosody.min_pitch_sd_st:
         found.append(Finding("delivery", "medium", f"Little vocal variety: pitch varies by {pitch.sd_st:.1f} semitones (aim for {prosody.min_pitch_sd_st:.1f} or more).",
                              "Stress the words that carry your point, and let your voice rise on what excites you."))
-    for stretch in pitch.monotone[:2]:
+    for stretch in pitch.monotone[:2] if judged else ():
         found.append(Finding("delivery", "low", f"Monotone from {_clock(stretch.start)} to {_clock(stretch.end)}: {stretch.note}",
                              "Vary pitch and pace here; it is where an interviewer stops listening.", stretch.start, stretch.end))
     energy = delivery.energy
-    if energy.too_quiet:
+    if energy.too_quiet and energy.median_dbfs is not None:
         found.append(Finding("delivery", "medium", f"The recording is quiet (speech at {energy.median_dbfs} dBFS).",
                              "Move closer to the microphone or raise its input level."))
-    if energy.sd_db is not None and energy.sd_db < prosody.min_loudness_sd_db:
+    if judged and energy.sd_db is not None and energy.sd_db < prosody.min_loudness_sd_db:
         found.append(Finding("delivery", "low", f"Loudness barely changes (\u00b1{energy.sd_db:.1f} dB over the answer).",
                              "Lift your voice on the point you want remembered; even energy reads as flat."))
     if energy.clipping:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from rehearse import __version__
-from rehearse.analysis import SCHEMA_VERSION, Analysis, AudioInfo, Finding
+from rehearse.analysis import SCHEMA_VERSION, Analysis, AudioInfo
 from rehearse.errors import RehearseError
 from rehearse.language.report import DraftEstimate
 from rehearse.options import Thresholds
@@ -112,17 +112,10 @@ def analyze_text(text: str, *, path: str | None = None, question=None, job_text:
     thresholds = question.thresholds if question is not None else Thresholds()
     wpm, source = user_pace(db, thresholds.language.draft_wpm)
     words = estimate_words(text, wpm=wpm)
-    content = None
-    content_findings: tuple[Finding, ...] = ()
-    try:
-        from rehearse import content as content_module
+    from rehearse import content as content_module
 
-        check = content_module.check
-    except (ImportError, AttributeError):  # content checks not installed in this build
-        check = None
-    if check is not None:
-        content = check(words, question=question, job_text=job_text, company=company)
-        content_findings = tuple(getattr(content, "findings", ()))
+    content = content_module.check(words, question=question, job_text=job_text, company=company)
+    content_findings = content.findings
     n_words = sum(1 for w in words if filled_pause_form(w.text) is None)
     estimated_s = round(n_words * 60.0 / wpm, 1)
     target = thresholds.target

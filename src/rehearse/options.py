@@ -25,12 +25,15 @@ class TargetOptions:
         max_duration_s: longer answers are flagged as over time (GUIDANCE: 90 s).
         min_wpm: slower than this is flagged (GUIDANCE: about 120 words/min).
         max_wpm: faster than this is flagged (GUIDANCE: about 160 words/min).
+        min_judged_s: pace, vocal variety and loudness variation are judged only on
+            answers with at least this much speech; a few words say nothing about them.
     """
 
     min_duration_s: float = 60.0
     max_duration_s: float = 90.0
     min_wpm: float = 120.0
     max_wpm: float = 160.0
+    min_judged_s: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +275,22 @@ class Thresholds:
                     raise PackError(f"{where}unknown threshold {stage}.{name}; expected one of: {', '.join(sorted(names))}")
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise PackError(f"{where}threshold {stage}.{name} must be a number, got {value!r}")
+                # Levels (dB) and pitch offsets (semitones) may be zero or negative; every
+                # other threshold is a positive length, rate, count or share (a zero step
+                # or window would never end).
+                if not name.endswith(("_db", "_dbfs", "_st")) and value <= 0:
+                    raise PackError(f"{where}threshold {stage}.{name} must be above 0, got {value!r}")
+                if isinstance(getattr(current, name), int) and not float(value).is_integer():
+                    raise PackError(f"{where}threshold {stage}.{name} must be a whole number, got {value!r}")
             # Keep each field's own type: counts stay whole numbers.
             changed[stage] = dataclasses.replace(current, **{k: type(getattr(current, k))(v) for k, v in values.items()})
-        return dataclasses.replace(self, **changed)
+        result = dataclasses.replace(self, **changed)
+        target = result.target
+        for low, high in (("min_duration_s", "max_duration_s"), ("min_wpm", "max_wpm")):
+            if getattr(target, low) > getattr(target, high):
+                raise PackError(f"{where}threshold target.{low} ({getattr(target, low):g}) is above "
+                                f"target.{high} ({getattr(target, high):g})")
+        return result
 
 
 _STAGES = tuple(f.name for f in dataclasses.fields(Thresholds))

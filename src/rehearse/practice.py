@@ -138,13 +138,8 @@ def default_sessions_dir() -> Path:
 
 
 def _choose_question(question_id, packs, console, *, scripted: bool):
-    try:
-        from rehearse import packs as packs_module
-    except ImportError:
-        if question_id is not None:
-            raise RehearseError("question packs are not available in this build; practise without a question id") from None
-        console.print("[dim]Question packs are not available: practising without a question (generic checks).[/]")
-        return None
+    from rehearse import packs as packs_module
+
     catalog = packs_module.load_packs(extra_dirs=packs or [])
     if question_id is not None:
         return catalog.get(question_id)
@@ -302,10 +297,8 @@ def _finish_take(console, take: Take, *, transcriber, question, job_text, compan
 
 
 def _record_history(console, analysis, db, meta) -> None:
-    try:
-        from rehearse import history
-    except ImportError:  # history not in this build: the take folder is the record
-        return
+    from rehearse import history
+
     try:
         history.record(analysis, db_path=db, question_id=meta["question"], recorded_at=meta["recorded_at"],
                        source="practice")

@@ -169,7 +169,7 @@ class Transcriber:
                 window_words = self._decode_plain(y, window_start, window_end)
                 retried.append((round(window_start + offset_s, 3), round(window_end + offset_s, 3), reason))
             words.extend(window_words)
-        if options.initial_prompt is not None and words:
+        if options.initial_prompt is not None:
             for span in self._unheard(y, words, speech):
                 recovered = self._decode_plain(y, span.start, span.end)
                 if recovered:

@@ -145,7 +145,7 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
 
     pitch = measure_pitch(frames, span=span, text_at=text_at, options=thresholds.prosody)
     target = thresholds.target
-    answer_s = speaking_s if words else total_s
+    answer_s = speaking_s
     verdict = "short" if answer_s < target.min_duration_s else "over" if answer_s > target.max_duration_s else "ok"
     return Delivery(
         duration=DurationCheck(round(total_s, 3), round(speaking_s, 3), target.min_duration_s, target.max_duration_s, verdict),

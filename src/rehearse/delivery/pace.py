@@ -52,7 +52,8 @@ def measure_pace(words: tuple[Word, ...] | list[Word], *, pause_time_s: float, o
     spoken = [w for w in words if filled_pause_form(w.text) is None]
     if not spoken:
         return Pace(0, 0.0, 0.0, 0.0, ())
-    speaking_time = max(words[-1].end - words[0].start, 1e-3)
+    # Rates over less than a second of speech mean nothing; floor as the other rates do.
+    speaking_time = max(words[-1].end - words[0].start, 1.0)
     wpm = len(spoken) / speaking_time * 60
     articulation_time = max(speaking_time - pause_time_s, 1e-3)
     articulation_wpm = len(spoken) / articulation_time * 60
