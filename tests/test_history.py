@@ -207,8 +207,9 @@ def test_trends_follow_the_recordings_and_find_recurring_issues(practised, analy
     assert [t.id for t in trend.takes] == ids
     by_issue: dict[str, int] = {}
     for take in analyses.values():
-        for suggestion in {f.suggestion for f in take.findings}:
-            by_issue[suggestion] = by_issue.get(suggestion, 0) + 1
+        assert all(f.kind for f in take.findings)
+        for kind in {f.kind for f in take.findings}:
+            by_issue[kind] = by_issue.get(kind, 0) + 1
     expected = sorted(n for n in by_issue.values() if n > 1)
     assert sorted(n for _, n in trend.recurring) == expected
     # All three clips are far shorter than the 60 s minimum: that issue keeps coming back.
@@ -241,12 +242,35 @@ def test_compare_ids_reports_changes_and_fixed_issues(practised, analyses):
     fillers = changes["filled_per_min"]
     assert (fillers["a"], fillers["b"]) == (uhum.delivery.fillers.filled_per_min, um.delivery.fillers.filled_per_min)
     assert fillers["a"] > fillers["b"] and fillers["verdict"] == "better"
-    suggestions_b = {f.suggestion for f in um.findings}
-    assert data["fixed"] == [f.message for f in uhum.findings if f.suggestion not in suggestions_b]
-    suggestions_a = {f.suggestion for f in uhum.findings}
-    assert data["new"] == [f.message for f in um.findings if f.suggestion not in suggestions_a]
+    kinds_a, kinds_b = {f.kind: f.message for f in uhum.findings}, {f.kind: f.message for f in um.findings}
+    assert data["fixed"] == [message for kind, message in kinds_a.items() if kind not in kinds_b]
+    assert data["new"] == [message for kind, message in kinds_b.items() if kind not in kinds_a]
+    assert data["kept"] == [{"a": message, "b": kinds_b[kind]} for kind, message in kinds_a.items() if kind in kinds_b]
     table = _rehearse("compare", str(ids[0]), str(ids[1]), db=db).stdout
     assert "um\u00b7uh /min" in table and f"#{ids[0]}" in table and f"#{ids[1]}" in table
+
+
+def test_same_pitfall_in_other_words_remains_and_recurs(tmp_path):
+    """Two drafts that lean on pay, quoting different words: one issue that stayed, not fixed + new."""
+    from rehearse import drafts, packs
+
+    question = packs.load_packs(include_user=False).get("motivation/what-inspires-you")
+    db = tmp_path / "h.sqlite3"
+    texts = ("What inspires me is the money. I took my last job because the salary was the best on offer.",
+             "Honestly I am driven by a fancy title. I want to get a promotion within a year of joining.")
+    takes = [drafts.analyze_text(text, question=question, db=db) for text in texts]
+    kind = "content.pitfall.extrinsic-motivation"
+    (first,), (second,) = ([f for f in take.findings if f.kind == kind] for take in takes)
+    # The suggestions quote each take's words, so keyed by suggestion they would not match.
+    assert first.suggestion != second.suggestion
+    ids = [history.record(take, db_path=db, question_id=question.id, recorded_at=f"2024-06-0{day}T09:00:00+00:00")
+           for day, take in enumerate(takes, start=1)]
+    data = json.loads(_rehearse("compare", str(ids[0]), str(ids[1]), "--json", db=db).stdout)
+    assert {"a": first.message, "b": second.message} in data["kept"]
+    assert first.message not in data["fixed"] and second.message not in data["new"]
+    with History.open(db) as h:
+        (trend,) = question_trends(h)
+    assert (second.message, 2) in trend.recurring
 
 
 def test_compare_files_analyzes_new_takes_once(tmp_path, shared_audio):

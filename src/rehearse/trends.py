@@ -2,9 +2,10 @@
 
 "Better" is judged per measure: answer length and pace by their distance from the
 target range the take was judged against, fillers and long pauses lower, vocal variety
-and content score higher. A finding is the same issue in two takes when its
-suggestion is the same (the analyzer gives each kind of finding one fixed suggestion),
-which is how recurring and fixed issues are found.
+and content score higher. A finding is the same issue in two takes when its ``kind`` is
+the same, which is how recurring and fixed issues are found; message and suggestion
+often quote the take's own words, so they cannot tell issues apart. Takes stored
+before findings had a kind fall back to their area and suggestion.
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def _recurring(history: History, takes: list[StoredTake]) -> tuple[tuple[str, in
 
 
 def _issue_key(finding: dict[str, Any]) -> str:
+    if finding.get("kind"):
+        return str(finding["kind"])
     return f"{finding.get('area')}|{finding.get('suggestion') or finding.get('message')}"
 
 

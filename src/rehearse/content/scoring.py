@@ -158,18 +158,20 @@ def findings(report: ContentReport):
         more = f" (and {len(hits) - 1} more)" if len(hits) > 1 else ""
         quote = f": \u201c{first.quote}\u201d" if first.quote else ""
         out.append(({"high": 0, "medium": 2, "low": 4}[first.severity],
-                    Finding("content", first.severity, f"{first.label}{quote}{more}.", first.suggestion, first.start, first.end)))
+                    Finding("content", first.severity, f"{first.label}{quote}{more}.", first.suggestion, first.start, first.end,
+                            kind=f"content.pitfall.{first.id}")))
     for part in report.parts:
         if not part.required or part.status == "found":
             continue
         if part.status == "missing":
             major = _is_major(part)
-            out.append((1 if major else 2, Finding("content", "high" if major else "medium", f"Missing: {part.label}.", part.advice)))
+            out.append((1 if major else 2, Finding("content", "high" if major else "medium", f"Missing: {part.label}.", part.advice,
+                                                   kind=f"content.part.{part.id}.missing")))
             continue
         ev = part.evidence[0] if part.evidence else None
         quote = f" \u201c{ev.quote}\u201d" if ev else ""
         out.append((3, Finding("content", "medium", f"{part.label}: {part.note}{quote}", part.advice,
-                               ev.start if ev else None, ev.end if ev else None)))
+                               ev.start if ev else None, ev.end if ev else None, kind=f"content.part.{part.id}.{part.status}")))
     t = report.tailoring
     if t is not None and (t.job_terms or t.values) and t.coverage < 0.5:
         terms = t.job_terms + t.values
@@ -178,9 +180,11 @@ def findings(report: ContentReport):
         echoed = f" ({', '.join(found)})" if found else ""
         out.append((3, Finding("content", "medium",
                                f"Echoes {len(found)} of {len(terms)} key terms of the job description{echoed}; not: {missing}.",
-                               "Tell the story in the job description's words, and tie its result to what this role needs.")))
+                               "Tell the story in the job description's words, and tie its result to what this role needs.",
+                               kind="content.tailoring.terms")))
     if t is not None and t.company and not t.company_mentions:
         out.append((4, Finding("content", "low", f"The answer never names {t.company}.",
-                               f"Say why {t.company} and this role, by name, in your closing sentence.")))
+                               f"Say why {t.company} and this role, by name, in your closing sentence.",
+                               kind="content.tailoring.company")))
     out.sort(key=lambda item: item[0])
     return tuple(f for _, f in out)

@@ -42,7 +42,7 @@ def as_finding(value: Any) -> Finding:
         return value
     return Finding(area=str(pick(value, "area") or ""), severity=str(pick(value, "severity") or "low"),
                    message=str(pick(value, "message") or ""), suggestion=str(pick(value, "suggestion") or ""),
-                   start=pick(value, "start"), end=pick(value, "end"))
+                   start=pick(value, "start"), end=pick(value, "end"), kind=str(pick(value, "kind") or ""))
 
 
 def all_findings(analysis) -> list[Finding]:
