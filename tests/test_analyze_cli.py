@@ -121,3 +121,9 @@ def test_a_one_word_take_is_not_judged_on_pace(tmp_path, speak):
     data = json.loads(run("analyze", path, "--json", "--no-history", tmp_path=tmp_path).stdout)
     assert 1 <= len(data["transcript"]["words"]) <= 2
     assert not any("words/min" in f["message"] for f in data["findings"])
+
+
+def test_beam_size_option_reaches_the_decoder(shared_audio, tmp_path):
+    data = json.loads(run("analyze", shared_audio / "jfk.flac", "--beam-size", "5", "--json", "--no-history", tmp_path=tmp_path).stdout)
+    assert data["transcription"]["beam_size"] == 5
+    assert "ask not what your country" in data["transcript"]["text"].lower()

@@ -76,6 +76,7 @@ def analyze(
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report to this file.")] = None,
     open_html: Annotated[bool, typer.Option("--open", help="Open the HTML report in a browser.")] = False,
     model: ModelOption = "tiny.en",
+    beam_size: Annotated[int, typer.Option("--beam-size", min=1, max=10, help="Beam width; 1 is greedy (fastest), 5 is a little more accurate on long answers.")] = 1,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this take in the practice history.")] = False,
     db: Annotated[Optional[Path], typer.Option("--db", help="Practice history database (default: in the user data folder).")] = None,
 ) -> None:
@@ -97,7 +98,7 @@ def analyze(
         raise RehearseError("give an audio file to analyze, or --text DRAFT.txt for a typed draft")
     analysis = pipeline.run_analyze(
         audio_file, question_id=question, packs=packs, job=job, company=company, text=text,
-        model=model, progress=not json_output, record_history=not no_history, db=db,
+        model=model, beam_size=beam_size, progress=not json_output, record_history=not no_history, db=db,
     )
     pipeline.emit(analysis, json_output=json_output, html=html, open_html=open_html)
 

@@ -32,6 +32,7 @@ def run_analyze(
     company: str | None = None,
     text: Path | None = None,
     model: str = "tiny.en",
+    beam_size: int = 1,
     progress: bool = True,
     record_history: bool = False,
     db: Path | None = None,
@@ -49,7 +50,7 @@ def run_analyze(
 
         return drafts.analyze_text(_read_text(text, "draft"), path=str(text), question=question,
                                    job_text=job_text, company=company, db=db)
-    options = TranscriptionOptions(model=model)
+    options = TranscriptionOptions(model=model, beam_size=beam_size)
     if progress and sys.stderr.isatty():
         analysis = _with_progress(audio_file, options, question, job_text, company, catalog)
     else:
