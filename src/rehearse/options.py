@@ -1,8 +1,8 @@
 """Every threshold the analyzer judges by, in one place.
 
 Each stage has one frozen options dataclass whose defaults are the thresholds
-(sources: ``GUIDANCE.md`` section 4, fluency research for pauses, the filled-pause
-literature for fillers). A question pack may override any of them under
+(sources: interview-coaching practice for targets, fluency research for pauses
+(De Jong & Wempe 2009), the filled-pause literature for fillers). A question pack may override any of them under
 ``[thresholds.<stage>]``; ``Thresholds.with_overrides`` applies that, and the
 report keeps the values it was judged against.
 """

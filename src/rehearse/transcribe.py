@@ -9,7 +9,7 @@ How a take is transcribed, and why:
 - Every window is primed with a short disfluent prompt. Plain Whisper drops most
   "um"/"uh" (its training text lacks them); a short prompt brought about 0.9 of
   them back on real speech here, where a long prompt kept only 0.4 and can drop
-  sentences (``ASR_NOTES.md``). The batched pipeline puts the prompt in front of each
+  sentences (whisperX #693). The batched pipeline puts the prompt in front of each
   window, not only the first.
 - The prompt's failure modes are guarded: a window that loops ("uh, uh, uh, ..."
   far beyond what its length allows, or text that compresses too well) or that leaves

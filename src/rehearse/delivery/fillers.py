@@ -2,7 +2,7 @@
 
 Filled pauses. Whisper, even primed, both drops "um"/"uh" and invents repeats of
 them. A filled pause is a steady, voiced, central vowel with flat or falling pitch
-(``FILLED_PAUSES.md``), so each is checked against the audio:
+(O'Shaughnessy 1992; Goto, Itou & Hayamizu 1999), so each is checked against the audio:
 
 1. *Verify*: transcribed fillers are grouped with their neighbours into one stretch
    (from the word before to the word after), and the steady voiced runs in that
