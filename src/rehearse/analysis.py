@@ -12,6 +12,7 @@ from rehearse import __version__
 from rehearse.audio import Audio
 from rehearse.delivery import Delivery
 from rehearse.options import Thresholds
+from rehearse.text import clock
 from rehearse.transcribe import Transcript, TranscriptionOptions
 
 SCHEMA_VERSION = "1.0"
@@ -267,7 +268,7 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
         example = worst[0]
         found.append(Finding("delivery", "high" if fillers.filled_per_min > 2 * options.max_filled_per_min else "medium",
                              f"{fillers.filled_count} filled pauses ({fillers.filled_per_min:.1f}/min, {fillers.filled_time:.1f} s in all), "
-                             f"e.g. \u201c{example.before} [{example.word}] {example.after}\u201d at {_clock(example.start)}.",
+                             f"e.g. \u201c{example.before} [{example.word}] {example.after}\u201d at {clock(example.start)}.",
                              "Replace each um or uh with a silent pause: silence sounds confident, a filler does not.",
                              example.start, example.end, kind="delivery.fillers.filled"))
     if fillers.discourse_per_min > options.max_discourse_per_min:
@@ -279,7 +280,7 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
     if pauses.long_count and pauses.long_count / minutes > thresholds.pauses.max_long_pauses_per_min:
         longest = max(pauses.items, key=lambda p: p.duration)
         found.append(Finding("delivery", "medium",
-                             f"{pauses.long_count} long pauses (\u2265 {thresholds.pauses.long_pause_s:.0f} s); the longest, {longest.duration:.1f} s at {_clock(longest.start)}, came after \u201c{longest.before}\u201d.",
+                             f"{pauses.long_count} long pauses (\u2265 {thresholds.pauses.long_pause_s:.0f} s); the longest, {longest.duration:.1f} s at {clock(longest.start)}, came after \u201c{longest.before}\u201d.",
                              "Long gaps in the middle of an answer read as losing the thread: know the next step of your story before you start.",
                              longest.start, longest.end, kind="delivery.pauses.long"))
     pitch = delivery.pitch
@@ -288,7 +289,7 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
         found.append(Finding("delivery", "medium", f"Little vocal variety: pitch varies by {pitch.sd_st:.1f} semitones (aim for {prosody.min_pitch_sd_st:.1f} or more).",
                              "Stress the words that carry your point, and let your voice rise on what excites you.", kind="delivery.pitch.variety"))
     for stretch in pitch.monotone[:2] if judged else ():
-        found.append(Finding("delivery", "low", f"Monotone from {_clock(stretch.start)} to {_clock(stretch.end)}: {stretch.note}",
+        found.append(Finding("delivery", "low", f"Monotone from {clock(stretch.start)} to {clock(stretch.end)}: {stretch.note}",
                              "Vary pitch and pace here; it is where an interviewer stops listening.", stretch.start, stretch.end,
                              kind="delivery.pitch.monotone"))
     energy = delivery.energy
@@ -300,14 +301,10 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
                              "Lift your voice on the point you want remembered; even energy reads as flat.", kind="delivery.energy.flat"))
     if energy.clipping:
         first = energy.clipping[0]
-        found.append(Finding("delivery", "medium", f"The input clips ({energy.clipped_share:.2%} of samples), first at {_clock(first.start)}.",
+        found.append(Finding("delivery", "medium", f"The input clips ({energy.clipped_share:.2%} of samples), first at {clock(first.start)}.",
                              "Lower the microphone's input level or move back from it.", first.start, first.end,
                              kind="delivery.energy.clipping"))
     return tuple(found)
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 def _clip(text: str, limit: int = 90) -> str:

@@ -36,3 +36,10 @@ def ends_sentence(raw_word: str) -> bool:
 def filled_pause_form(word: str) -> str | None:
     """"um", "uh" or "hmm" when the word is a filled pause, else None."""
     return FILLED_PAUSE_FORMS.get(normalize(word))
+
+
+def clock(seconds: float | None) -> str:
+    """m:ss.s, as every report shows times; "" for no time."""
+    if seconds is None:
+        return ""
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"

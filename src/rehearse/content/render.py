@@ -8,15 +8,10 @@ from rich.table import Table
 from rich.text import Text
 
 from rehearse.content.results import ContentReport, Evidence, Tailoring
+from rehearse.text import clock
 
 STATUS_MARK = {"found": ("\u2713", "green"), "weak": ("~", "yellow"), "misplaced": ("~", "yellow"), "missing": ("\u2717", "red")}
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 def _quote(ev: Evidence | None) -> Text:

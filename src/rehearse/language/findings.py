@@ -8,13 +8,9 @@ from collections.abc import Sequence
 from rehearse.analysis import Finding
 from rehearse.language.report import Hit, LanguageReport
 from rehearse.options import Thresholds
+from rehearse.text import clock
 
 AREA = "language"
-
-
-def clock(seconds: float) -> str:
-    """m:ss.s, as every report shows times."""
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 def _q(text: str, limit: int = 80) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+from rehearse.text import clock
 
 # Opus at this bit rate keeps speech clear at about 3 kB per second of audio.
 AUDIO_BIT_RATE = 24000
@@ -28,13 +29,6 @@ AUDIO_BIT_RATE = 24000
 FINDINGS_SHOWN = 6
 INDEX_KEYS = ("path", "recorded_at", "question", "duration_s", "target_max_s", "wpm", "filled_per_min",
               "discourse_per_min", "long_pauses", "content_score", "top_issue", "report_href")
-
-
-def clock(seconds: float | None) -> str:
-    """m:ss.s, as every report shows times."""
-    if seconds is None:
-        return ""
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 class HtmlWriter:

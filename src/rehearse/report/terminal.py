@@ -9,15 +9,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rehearse.text import clock
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
-
-
-def clock(seconds: float | None) -> str:
-    """m:ss.s, as the report shows every time."""
-    if seconds is None:
-        return ""
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 class TerminalWriter:
