@@ -33,6 +33,14 @@ __all__ = ["DISCOURSE", "FILLED", "Filler", "SteadyRun", "find_fillers", "sound_
 
 # A voiced run is split where the voicing drops out for this long.
 VOICING_DIP_S = 0.08
+# Confidence by the evidence behind a filled pause; ``FillerOptions.min_confidence``
+# (0.5) decides which are counted, so only the first four count by default.
+HEARD_STEADY = 0.95  # in the transcript, and a steady vowel under it
+HEARD_BURST = 0.8  # in the transcript, and a separate burst of sound under it
+UNCHECKED = 0.7  # in the transcript, with no audio to check it against
+FOUND_IN_AUDIO = 0.6  # a steady vowel where the transcript has no word
+NO_SOUND = 0.3  # in the transcript, with nothing of its own under it
+LENGTHENING = 0.2  # the same vowel held at the end of a word: not a filler
 # Whisper words below this probability are suspicious (openai/whisper PR #1838): such
 # a filler needs a steady vowel under it, not only a burst of sound.
 SUSPICIOUS_PROBABILITY = 0.15
@@ -78,7 +86,7 @@ def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOpti
 
     groups = _filler_groups(words)
     if frames is None or not frames.voiced.any():
-        return [make(filled_pause_form(w.text), w.start, w.end, "transcript", 0.7, "not checked on the audio")
+        return [make(filled_pause_form(w.text), w.start, w.end, "transcript", UNCHECKED, "not checked on the audio")
                 for group in groups for w in group[2]]
     reference = _speaker_reference(frames, content)
     claimed: list[tuple[float, float]] = []
@@ -98,15 +106,15 @@ def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOpti
             bursts.remove(burst)
             under = [r for r in steady if r.start < burst[1] and burst[0] < r.end]
             if word.probability < SUSPICIOUS_PROBABILITY and not under:
-                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", 0.3,
+                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", NO_SOUND,
                                     f"not counted: Whisper gave it p={word.probability:.2f} and no steady vowel is under it"))
                 continue
             start, end = (under[0].start, under[0].end) if under else burst
             if under:
-                fillers.append(make(filled_pause_form(word.text), start, end, "both", 0.95,
+                fillers.append(make(filled_pause_form(word.text), start, end, "both", HEARD_STEADY,
                                     "in the transcript and heard as a steady vowel"))
             else:
-                fillers.append(make(filled_pause_form(word.text), start, end, "both", 0.8,
+                fillers.append(make(filled_pause_form(word.text), start, end, "both", HEARD_BURST,
                                     "in the transcript, with a separate burst of sound under it"))
         if len(group) > keep:
             dropped = len(group) - keep
@@ -115,7 +123,7 @@ def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOpti
                 fillers[-1] = _with_note(fillers[-1], note)
             else:
                 word = group[0]
-                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", 0.3,
+                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", NO_SOUND,
                                     f"not counted: no sound of its own under it; {note}"))
     for gap_start, gap_end in _word_gaps(content, frames):
         for run in steady_runs(frames, gap_start, gap_end, reference, options, min_run_s=options.min_gap_filler_s):
@@ -123,7 +131,7 @@ def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOpti
                 continue
             if any(a < run.end and run.start < b for a, b in claimed):
                 continue
-            fillers.append(make("uh", run.start, run.end, "acoustic", 0.6,
+            fillers.append(make("uh", run.start, run.end, "acoustic", FOUND_IN_AUDIO,
                                 "a steady vowel between words that the transcript lost"))
             claimed.append((run.start, run.end))
     fillers.extend(_inside_long_words(content, frames, reference, options, claimed, make))
@@ -161,10 +169,10 @@ def _inside_long_words(words: list[Word], frames: Frames, reference: "_Reference
                 continue
             distance = float(np.linalg.norm(frames.mfcc[1:13, run_frames].mean(axis=1) - rest))
             if distance > SEPARATE_VOWEL_DISTANCE * reference.median_mfcc_change:
-                found.append(make("uh", run.start, run.end, "acoustic", 0.6,
+                found.append(make("uh", run.start, run.end, "acoustic", FOUND_IN_AUDIO,
                                   f"a separate steady vowel inside the over-long word \u201c{word.text}\u201d"))
             else:
-                found.append(make("uh", run.start, run.end, "acoustic", 0.2,
+                found.append(make("uh", run.start, run.end, "acoustic", LENGTHENING,
                                   f"not counted: \u201c{word.text}\u201d is lengthened (the same vowel held), not a filler"))
             claimed.append((run.start, run.end))
     return found
