@@ -183,7 +183,11 @@ def analyze(
         question = _infer_question(transcript.words, catalog)
         inferred = question is not None
         if inferred and not thresholds_given:
+            framed_with = (thresholds.pauses, thresholds.prosody)
             thresholds = question.thresholds
+            if (thresholds.pauses, thresholds.prosody) != framed_with:
+                # The inferred question's pack changes how silence or pitch is judged.
+                frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
     if on_stage:
         on_stage("measuring delivery", take.duration, take.duration)
     delivery = delivery_module.measure(take.samples, transcript.words, thresholds, frames=frames)
