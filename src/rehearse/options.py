@@ -219,6 +219,14 @@ class ContentOptions:
         pitfall_points: points for steering clear of the pitfalls.
         specificity_points: points for a specific story with a measurable result.
         tailoring_points: points for echoing the job description and naming the company.
+        major_part_share: a part worth at least this share of the structure points is
+            major: missing it is a high-severity finding.
+        story_without_number_credit: share of the specificity points for a specific
+            story whose result has no number.
+        vague_phrase_cost: share of the specificity points each vague phrase costs ...
+        max_vague_cost: ... up to this share in all.
+        min_tailoring_coverage: echoing less than this share of the job description's key
+            terms is a finding.
     """
 
     start_sentences: int = 2
@@ -243,6 +251,11 @@ class ContentOptions:
     pitfall_points: float = 30.0
     specificity_points: float = 25.0
     tailoring_points: float = 20.0
+    major_part_share: float = 0.2
+    story_without_number_credit: float = 0.6
+    vague_phrase_cost: float = 0.1
+    max_vague_cost: float = 0.3
+    min_tailoring_coverage: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,7 @@ def check(
         components["structure"] = scoring.structure_fraction(parts, question.need_parts, options)
     components["pitfalls"] = scoring.pitfall_fraction(hits, options)
     if spec is not None:
-        components["specificity"] = scoring.specificity_fraction(spec)
+        components["specificity"] = scoring.specificity_fraction(spec, options)
     if tailoring is not None:
         components["tailoring"] = (tailoring_check.fraction(tailoring, options), _tailoring_note(tailoring))
     if not utt.tokens:

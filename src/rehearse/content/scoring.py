@@ -7,7 +7,8 @@ that the components that apply sum to 100:
   when weak or misplaced (with ``need_parts``, any that many parts earn it all);
 - pitfalls: full points less a share per distinct pitfall, by severity;
 - specificity: a story with a measurable result earns all; a story without a number
-  0.6; vague phrases cost 0.1 each (up to 0.3);
+  ``story_without_number_credit``; vague phrases cost ``vague_phrase_cost`` each (up to
+  ``max_vague_cost``);
 - tailoring: job terms echoed (all points at ``tailoring_full_at``) and the company named.
 
 It depends on the words alone, so the same transcript always scores the same.
@@ -28,7 +29,6 @@ from rehearse.content.results import (
 
 STATUS_CREDIT_FULL = {"found": 1.0, "missing": 0.0}
 # Parts weighing this share of the structure or more are "major": missing one is a high finding.
-MAJOR_SHARE = 0.2
 
 
 def structure_fraction(parts: tuple[PartResult, ...], need_parts: int, options: ContentOptions) -> tuple[float, str]:
@@ -56,15 +56,15 @@ def pitfall_fraction(hits: tuple[PitfallHit, ...], options: ContentOptions) -> t
     return max(0.0, 1.0 - lost), note
 
 
-def specificity_fraction(spec: Specificity) -> tuple[float, str]:
+def specificity_fraction(spec: Specificity, options: ContentOptions) -> tuple[float, str]:
     if spec.story and spec.measurable:
         value, note = 1.0, "a specific story with a measurable result"
     elif spec.story:
-        value, note = 0.6, "a specific story, no number in the result"
+        value, note = options.story_without_number_credit, "a specific story, no number in the result"
     else:
         value, note = 0.0, "no specific story"
     if spec.vague:
-        value -= min(0.3, 0.1 * len(spec.vague))
+        value -= min(options.max_vague_cost, options.vague_phrase_cost * len(spec.vague))
         note += f"; {len(spec.vague)} vague phrase{'s' if len(spec.vague) > 1 else ''}"
     return max(0.0, value), note
 
@@ -105,10 +105,10 @@ def suggestions(*, parts: tuple[PartResult, ...], hits: tuple[PitfallHit, ...], 
             ranked.append(({"high": 0, "medium": 2, "low": 4}[hit.severity] + (hit.cue == NO_STORY_CUE), hit.suggestion))
     for part in parts:
         if part.required and part.status != "found":
-            ranked.append(({"missing": 1 if _is_major(part) else 2}.get(part.status, 3), part.advice))
+            ranked.append(({"missing": 1 if _is_major(part, options) else 2}.get(part.status, 3), part.advice))
     if tailoring is not None:
         missing = [t.term for t in tailoring.job_terms + tailoring.values if not t.found][:3]
-        if missing and tailoring.coverage < 0.5:
+        if missing and tailoring.coverage < options.min_tailoring_coverage:
             terms = ", ".join(f"\u201c{t}\u201d" for t in missing)
             ranked.append((3, f"Echo the job description: say where you used {terms} in your story, in its words."))
         if tailoring.company and not tailoring.company_mentions:
@@ -138,8 +138,8 @@ def _polish(parts: tuple[PartResult, ...]) -> list[str]:
     return tips
 
 
-def _is_major(part: PartResult) -> bool:
-    return part.weight >= MAJOR_SHARE
+def _is_major(part: PartResult, options: ContentOptions) -> bool:
+    return part.weight >= options.major_part_share
 
 
 # --- findings --------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def findings(report: ContentReport):
         if not part.required or part.status == "found":
             continue
         if part.status == "missing":
-            major = _is_major(part)
+            major = _is_major(part, report.options)
             out.append((1 if major else 2, Finding("content", "high" if major else "medium", f"Missing: {part.label}.", part.advice,
                                                    kind=f"content.part.{part.id}.missing")))
             continue
@@ -173,7 +173,7 @@ def findings(report: ContentReport):
         out.append((3, Finding("content", "medium", f"{part.label}: {part.note}{quote}", part.advice,
                                ev.start if ev else None, ev.end if ev else None, kind=f"content.part.{part.id}.{part.status}")))
     t = report.tailoring
-    if t is not None and (t.job_terms or t.values) and t.coverage < 0.5:
+    if t is not None and (t.job_terms or t.values) and t.coverage < report.options.min_tailoring_coverage:
         terms = t.job_terms + t.values
         found = [h.term for h in terms if h.found]
         missing = ", ".join(h.term for h in terms if not h.found)
