@@ -54,10 +54,6 @@ class Frames:
     speech: tuple[Span, ...]
     silence_db: float
 
-    def index(self, t_s: float) -> int:
-        """Frame index nearest to a time, clipped to the take."""
-        return int(np.clip(round((t_s - FRAME_LENGTH / 2 / SAMPLE_RATE) * SAMPLE_RATE / HOP_LENGTH), 0, self.times.size - 1))
-
     def between(self, start_s: float, end_s: float) -> slice:
         """Frames whose centres lie in [start_s, end_s)."""
         return slice(int(np.searchsorted(self.times, start_s)), int(np.searchsorted(self.times, end_s)))
