@@ -190,6 +190,38 @@ def test_two_concurrent_writers_lose_nothing(tmp_path, analyses):
     assert questions == {f"{tag}/{i}" for tag in ("left", "right") for i in range(count)}
 
 
+OPENER = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from rehearse.history import History
+
+    folder, go, files = sys.argv[1:]
+    while not Path(go).exists():
+        time.sleep(0.001)
+    for i in range(int(files)):
+        with History.open(Path(folder) / f"fresh{i}.sqlite3") as h:
+            h.count()
+""")
+
+
+def test_processes_opening_a_new_history_together_all_get_it(tmp_path):
+    # Two connections switching one new file to WAL at the same moment: SQLite refuses one
+    # at once (no busy wait, it could deadlock); opening must wait its turn, not fail.
+    script, go = tmp_path / "opener.py", tmp_path / "go"
+    script.write_text(OPENER)
+    openers = [subprocess.Popen([sys.executable, str(script), str(tmp_path), str(go), "40"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    time.sleep(1.0)
+    go.touch()
+    for opener in openers:
+        _, err = opener.communicate(timeout=300)
+        assert opener.returncode == 0, err
+    for i in range(40):
+        with History.open(tmp_path / f"fresh{i}.sqlite3") as h:
+            assert h.count() == 0
+            assert h._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 @pytest.fixture
 def practised(tmp_path, analyses):
     """A history of the three clips as three takes of one question, a day apart."""

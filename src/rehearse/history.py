@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import statistics
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -189,8 +190,8 @@ class History:
             raise HistoryError(f"{path}: cannot open the practice history: {e}") from e
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            db.execute("PRAGMA journal_mode = WAL")
-            migrate(db, path=path)
+            _retry_while_busy(lambda: _use_wal(db), path)
+            _retry_while_busy(lambda: migrate(db, path=path), path)
         except sqlite3.DatabaseError as e:
             db.close()
             raise HistoryError(f"{path}: not a rehearse history database ({e}); pass another --db or move it away") from e
@@ -312,6 +313,39 @@ class _Transaction:
         self._db.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error):
             raise HistoryError(f"cannot write the practice history: {error}") from error
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    # Asking only when needed: a file already in WAL mode needs no exclusive lock.
+    if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+        db.execute("PRAGMA journal_mode = WAL")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return any(word in str(error).lower() for word in ("locked", "busy"))
+
+
+def _retry_while_busy(step: Callable[[], Any], path: Path) -> Any:
+    """Run ``step``, trying again while another connection holds the lock.
+
+    SQLite answers SQLITE_BUSY at once, without waiting on the busy timeout, where waiting
+    could deadlock: two processes opening a new file together and both switching it to WAL,
+    or reading while another runs WAL recovery. Those clear in milliseconds, so retry.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            return step()
+        except (sqlite3.OperationalError, HistoryError) as e:
+            cause = e if isinstance(e, sqlite3.OperationalError) else e.__cause__
+            if not isinstance(cause, sqlite3.OperationalError) or not _is_busy(cause):
+                raise
+            if time.monotonic() >= deadline:
+                raise HistoryError(f"{path}: the practice history stayed locked by another rehearse for "
+                                   f"{BUSY_TIMEOUT_S:.0f} s; try again when it finishes") from cause
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
 
 
 def migrate(db: sqlite3.Connection, *, path: Path | str = "history", target: int = SCHEMA_VERSION) -> int:
