@@ -55,6 +55,24 @@ def run(*, runs: int = 3, quick: bool = False) -> dict:
     results["faster_whisper_defaults"] = {"model": "tiny.en", "seconds": round(default_s, 2), "all": [round(t, 2) for t in default_all],
                                           "rtf": round(default_s / duration, 3), "wer": round(wer(reference, default_text), 4)}
 
+    # The same defaults with the one change rehearse makes to how the model is built (on
+    # a thread that has ended, see transcribe._on_a_thread_that_ends): how much of the
+    # speed-up is that alone.
+    import threading
+
+    def defaults_built_on_ended_thread():
+        from faster_whisper import WhisperModel
+
+        built: list = []
+        builder = threading.Thread(target=lambda: built.append(WhisperModel(tiny)))
+        builder.start()
+        builder.join()
+        segments, _ = built[0].transcribe(str(answer))
+        return " ".join(s.text for s in segments)
+
+    thread_s, thread_all = median_time(defaults_built_on_ended_thread, runs=runs)
+    results["faster_whisper_defaults_ended_thread"] = {"seconds": round(thread_s, 2), "all": [round(t, 2) for t in thread_all]}
+
     # The same defaults as a whole process (interpreter, imports, load, transcribe), which
     # is what `rehearse analyze` is timed as.
     script = ("import sys; from faster_whisper import WhisperModel; "

@@ -127,3 +127,17 @@ def test_beam_size_option_reaches_the_decoder(shared_audio, tmp_path):
     data = json.loads(run("analyze", shared_audio / "jfk.flac", "--beam-size", "5", "--json", "--no-history", tmp_path=tmp_path).stdout)
     assert data["transcription"]["beam_size"] == 5
     assert "ask not what your country" in data["transcript"]["text"].lower()
+
+
+def test_a_finished_analysis_is_saved_and_printed_before_the_process_ends(shared_audio, tmp_path):
+    # analyze ends without the interpreter's teardown: the history row and every byte of
+    # the report must be out by then.
+    from rehearse.history import History
+
+    result = run("analyze", shared_audio / "jfk.flac", "--json", "--html", tmp_path / "r.html", tmp_path=tmp_path)
+    data = json.loads(result.stdout)
+    assert "ask not what your country" in data["transcript"]["text"].lower()
+    assert (tmp_path / "r.html").read_text().rstrip().endswith("</html>")
+    with History.open(tmp_path / "history.sqlite3") as h:
+        (take,) = h.takes()
+    assert take.path.endswith("jfk.flac")

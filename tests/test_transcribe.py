@@ -85,3 +85,41 @@ def test_offset_shifts_word_times(shared_audio, transcriber):
 @pytest.mark.parametrize(("text", "repetitive"), [("uh, " * 60, True), ("I led the migration and we cut the close from five days to two.", False)])
 def test_compression_ratio_flags_loops(text, repetitive):
     assert (compression_ratio(text) > TranscriptionOptions().max_compression_ratio) == repetitive
+
+
+def test_one_silero_run_serves_the_features_and_the_transcription(shared_audio, transcriber, monkeypatch):
+    from faster_whisper import vad as fw_vad
+
+    from rehearse.vad import speech_spans
+
+    y = audio.load(shared_audio / "mfa_crossword.flac").samples * np.float32(0.9)  # not seen by other tests
+    remembered = fw_vad.get_vad_model()
+    silero = remembered._model
+    calls = []
+
+    def counting(padded, *args, **kwargs):
+        calls.append(padded.size)
+        return silero(padded, *args, **kwargs)
+
+    monkeypatch.setattr(remembered, "_model", counting)
+    spans = speech_spans(y, threshold=0.5)
+    words = transcriber.transcribe_samples(y).words
+    assert len(calls) == 1, "the pipeline's VAD ran Silero again"
+    assert words and spans
+    # The remembered probabilities are Silero's own: a fresh model hears the same speech.
+    monkeypatch.setattr(remembered, "_model", fw_vad.SileroVADModel(str(fw_vad.os.path.join(
+        fw_vad.get_assets_path(), "silero_vad_v6.onnx"))))
+    remembered._results.clear()
+    assert speech_spans(y, threshold=0.5) == spans
+
+
+def test_a_damaged_model_is_one_clear_error(tmp_path):
+    from rehearse.errors import ModelError
+    from rehearse.models import resolve
+
+    # A real model's files with a damaged model.bin: CTranslate2 fails on the loading thread.
+    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+        (tmp_path / name).write_bytes((resolve("tiny.en") / name).read_bytes())
+    (tmp_path / "model.bin").write_bytes(b"not a model")
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        Transcriber(TranscriptionOptions(model=str(tmp_path)))

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rehearse.analysis import Analysis, analyze
 from rehearse.errors import RehearseError
-from rehearse.transcribe import TranscriptionOptions
+from rehearse.transcribe import TranscriptionOptions, preload
+
+if TYPE_CHECKING:
+    from rehearse.analysis import Analysis
 
 
 def load_question(question_id: str | None, packs: list[Path] | None):
@@ -38,6 +41,12 @@ def run_analyze(
     db: Path | None = None,
 ) -> Analysis:
     """Analyze one take (or a typed draft) as ``rehearse analyze`` does."""
+    options = TranscriptionOptions(model=model, beam_size=beam_size)
+    if text is None:
+        # The model loads while the rest of rehearse is imported and the packs are read.
+        preload(options)
+    from rehearse.analysis import analyze
+
     question = load_question(question_id, packs)
     catalog = None
     if packs and question is None:
@@ -50,7 +59,6 @@ def run_analyze(
 
         return drafts.analyze_text(_read_text(text, "draft"), path=str(text), question=question,
                                    job_text=job_text, company=company, db=db)
-    options = TranscriptionOptions(model=model, beam_size=beam_size)
     if progress and sys.stderr.isatty():
         analysis = _with_progress(audio_file, options, question, job_text, company, catalog)
     else:
@@ -77,6 +85,8 @@ def _with_progress(audio_file, options, question, job_text, company, catalog) ->
         def on_stage(stage: str, done: float, total: float) -> None:
             bar.update(task, description=stage, completed=done / total if total else 1.0,
                        detail=f"{done:.0f}/{total:.0f} s of audio" if stage == "transcribing" else "")
+
+        from rehearse.analysis import analyze
 
         return analyze(audio_file, transcription=options, question=question, job_text=job_text, company=company,
                        on_stage=on_stage, catalog=catalog)

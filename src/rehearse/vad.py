@@ -1,7 +1,18 @@
-"""Where the speech is: Silero VAD (shipped inside faster-whisper) over a whole take."""
+"""Where the speech is: Silero VAD (shipped inside faster-whisper) over a whole take.
+
+Silero's speech probabilities are the costly part (about 0.13 s for two minutes, on one
+core) and two callers want them for the same take: the delivery features, with
+rehearse's short padding, and faster-whisper's batched pipeline, which packs speech into
+30 s windows. ``share_silero_probabilities`` makes faster-whisper's VAD remember them, so
+each take runs the network once whichever caller asks first.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +44,73 @@ def speech_spans(y: np.ndarray, *, threshold: float, min_silence_ms: int = 100, 
     """
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    share_silero_probabilities()
     options = VadOptions(threshold=threshold, min_silence_duration_ms=min_silence_ms, speech_pad_ms=pad_ms)
     stamps = get_speech_timestamps(y, options, sampling_rate=SAMPLE_RATE)
     return [Span(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+
+
+class _RememberedSilero:
+    """Silero's model, answering again from memory for audio it has just seen.
+
+    Keyed by a digest of the samples, not by the array object: each caller pads the
+    take into a new array. A second caller asking while the first is still computing
+    waits for that result instead of computing it again.
+    """
+
+    def __init__(self, model, keep: int = 4) -> None:
+        self._model = model
+        self._keep = keep
+        self._results: OrderedDict[bytes, Future] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, padded_audio: np.ndarray, *args, **kwargs) -> np.ndarray:
+        key = hashlib.blake2b(np.ascontiguousarray(padded_audio).view(np.uint8), digest_size=16).digest()
+        key += str((padded_audio.dtype, padded_audio.shape, args, sorted(kwargs.items()))).encode()
+        with self._lock:
+            pending = self._results.get(key)
+            owner = pending is None
+            if owner:
+                pending = self._results[key] = Future()
+                while len(self._results) > self._keep:
+                    self._results.popitem(last=False)
+            else:
+                self._results.move_to_end(key)
+        if not owner:
+            return pending.result()
+        try:
+            probabilities = self._model(padded_audio, *args, **kwargs)
+        except BaseException as e:
+            with self._lock:
+                self._results.pop(key, None)
+            pending.set_exception(e)
+            raise
+        pending.set_result(probabilities)
+        return probabilities
+
+
+_SHARE_LOCK = threading.Lock()
+
+
+def share_silero_probabilities() -> None:
+    """Make faster-whisper's ``get_vad_model`` return a remembering Silero (idempotent).
+
+    faster-whisper's ``get_speech_timestamps`` looks ``get_vad_model`` up in its module
+    on every call, so replacing that one function covers the batched pipeline too.
+    """
+    from faster_whisper import vad as fw_vad
+
+    with _SHARE_LOCK:
+        if getattr(fw_vad.get_vad_model, "rehearse_shared", False):
+            return
+        original = fw_vad.get_vad_model
+        shared: list[_RememberedSilero] = []
+
+        def get_vad_model() -> _RememberedSilero:
+            with _SHARE_LOCK:
+                if not shared:
+                    shared.append(_RememberedSilero(original()))
+                return shared[0]
+
+        get_vad_model.rehearse_shared = True
+        fw_vad.get_vad_model = get_vad_model
