@@ -124,8 +124,8 @@ def test_a_one_word_take_is_not_judged_on_pace(tmp_path, speak):
 
 
 def test_beam_size_option_reaches_the_decoder(shared_audio, tmp_path):
-    data = json.loads(run("analyze", shared_audio / "jfk.flac", "--beam-size", "5", "--json", "--no-history", tmp_path=tmp_path).stdout)
-    assert data["transcription"]["beam_size"] == 5
+    data = json.loads(run("analyze", shared_audio / "jfk.flac", "--beam-size", "1", "--json", "--no-history", tmp_path=tmp_path).stdout)
+    assert data["transcription"]["beam_size"] == 1
     assert "ask not what your country" in data["transcript"]["text"].lower()
 
 

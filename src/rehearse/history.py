@@ -308,8 +308,11 @@ class _Transaction:
 
     def __exit__(self, kind, error, tb) -> None:
         if kind is None:
-            self._db.execute("COMMIT")
-            return
+            try:
+                self._db.execute("COMMIT")
+                return
+            except sqlite3.Error as e:  # never leave the transaction open behind an error
+                kind, error = type(e), e
         self._db.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error):
             raise HistoryError(f"cannot write the practice history: {error}") from error

@@ -35,7 +35,7 @@ def run_analyze(
     company: str | None = None,
     text: Path | None = None,
     model: str = "tiny.en",
-    beam_size: int = 1,
+    beam_size: int = 5,
     progress: bool = True,
     record_history: bool = False,
     db: Path | None = None,

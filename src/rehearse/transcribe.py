@@ -43,11 +43,11 @@ class TranscriptionOptions:
         model: built-in name or CTranslate2 model directory (see ``models.resolve``).
         compute_type: CTranslate2 compute type; int8 is the fastest on a laptop CPU.
         cpu_threads: threads for one decode; more than 4 rarely helps.
-        beam_size: 1 is greedy decoding. Measured on the benchmark's real clips, beam 5
-            lowers the word error rate of a 2-minute answer (0.188 against 0.203) for
-            about 0.3 s more, but with the filler prompt it cost 5.5 points of WER on
-            the short fluent clips where greedy decoding cost none; ``--beam-size 5``
-            chooses it.
+        beam_size: beams searched per window; 1 is greedy. Measured on the benchmark's
+            real clips with the filler prompt, beam 5 against greedy: word error rate
+            0.188 against 0.203 on a 2-minute answer and 0.383 against 0.395 on the
+            short fluent clips, the same filled pauses found, for about 0.2 s more per
+            2 minutes of speech. ``--beam-size 1`` trades that for speed.
         batch_size: windows decoded together.
         language: spoken language code, or ``None`` to detect it (multilingual models).
         initial_prompt: text every window is primed with; ``None`` for plain Whisper.
@@ -62,7 +62,7 @@ class TranscriptionOptions:
     model: str = DEFAULT_MODEL
     compute_type: str = "int8"
     cpu_threads: int = 2
-    beam_size: int = 1
+    beam_size: int = 5
     batch_size: int = 4
     language: str | None = "en"
     initial_prompt: str | None = FILLER_PROMPT
@@ -118,9 +118,11 @@ def load_model(options: TranscriptionOptions):
     """Load (once per process) the faster-whisper model the options name."""
     from rehearse.models import resolve
 
-    path = resolve(options.model)
-    key = (str(path), options.compute_type, options.cpu_threads)
+    # Resolved under the lock too: a preload and a Transcriber may ask at once, and
+    # resolving may hash model.bin or join the base model's parts.
     with _MODEL_LOCK:
+        path = resolve(options.model)
+        key = (str(path), options.compute_type, options.cpu_threads)
         if key not in _MODEL_CACHE:
             from faster_whisper import WhisperModel
 
@@ -169,7 +171,7 @@ def _on_a_thread_that_ends(factory):
         except BaseException as e:  # re-raised on the caller's thread
             errors.append(e)
 
-    builder = threading.Thread(target=run, name="rehearse-model-load")
+    builder = threading.Thread(target=run, name="rehearse-model-load", daemon=True)
     builder.start()
     builder.join()
     if errors:
@@ -190,18 +192,22 @@ class Transcriber:
         share_silero_probabilities()  # the pipeline's VAD and the delivery features: one Silero run
         self._pipeline = BatchedInferencePipeline(self.model)
 
-    def transcribe(self, audio: Audio, *, progress: ProgressCallback | None = None, speech=None) -> Transcript:
+    def transcribe(self, audio: Audio, *, progress: ProgressCallback | None = None, speech=None,
+                   vad_threshold: float = 0.5) -> Transcript:
         """Transcribe a whole take.
 
         Args:
             audio: decoded take.
             progress: called with (seconds of audio done, total seconds).
             speech: VAD speech spans (``vad.Span``) if the caller has them already.
+            vad_threshold: Silero's speech threshold for finding them otherwise (a
+                question pack's ``pauses.vad_threshold``).
         """
-        return self.transcribe_samples(audio.samples, progress=progress, speech=speech)
+        return self.transcribe_samples(audio.samples, progress=progress, speech=speech, vad_threshold=vad_threshold)
 
     def transcribe_samples(
-        self, y: np.ndarray, *, offset_s: float = 0.0, progress: ProgressCallback | None = None, speech=None
+        self, y: np.ndarray, *, offset_s: float = 0.0, progress: ProgressCallback | None = None, speech=None,
+        vad_threshold: float = 0.5,
     ) -> Transcript:
         """Transcribe 16 kHz mono samples; word times are shifted by ``offset_s``.
 
@@ -224,7 +230,7 @@ class Transcriber:
                 retried.append((round(window_start + offset_s, 3), round(window_end + offset_s, 3), reason))
             words.extend(window_words)
         if options.initial_prompt is not None:
-            for span in self._unheard(y, words, speech):
+            for span in self._unheard(y, words, speech, vad_threshold):
                 recovered = self._decode_plain(y, span.start, span.end)
                 if recovered:
                     words.extend(recovered)
@@ -273,12 +279,12 @@ class Transcriber:
             words.extend(window_words)
         return words
 
-    def _unheard(self, y: np.ndarray, words: list[Word], speech):
+    def _unheard(self, y: np.ndarray, words: list[Word], speech, vad_threshold: float):
         """VAD speech stretches of at least ``min_unheard_speech_s`` with no word in them."""
         if speech is None:
             from rehearse.vad import speech_spans
 
-            speech = speech_spans(y, threshold=0.5)
+            speech = speech_spans(y, threshold=vad_threshold)
         middles = np.array([(w.start + w.end) / 2 for w in words])
         unheard = []
         for span in speech:
