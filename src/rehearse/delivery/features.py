@@ -26,6 +26,7 @@ YIN_FRAME_LENGTH = 1024  # samples: two periods of the lowest F0 (65 Hz) fit in 
 YIN_THRESHOLD = 0.15  # first CMND dip below this is the period (de Cheveigné & Kawahara)
 MAX_VOICED_APERIODICITY = 0.35  # frames above this are breath, noise or silence
 N_MFCC = 13
+YIN_BLOCK_FRAMES = 1000  # 10 s of frames per block: bounded memory, numpy still vectorised
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,16 @@ def yin(
     aperiodicity_out = np.ones(n_frames)
     if selected.size == 0:
         return f0_out, aperiodicity_out
-    frames = all_frames[selected]
+    # In blocks: a whole take at once holds several arrays of frames x 2048 (about 0.4 GB
+    # for two minutes), and this runs beside Whisper.
+    for first in range(0, selected.size, YIN_BLOCK_FRAMES):
+        rows = selected[first : first + YIN_BLOCK_FRAMES]
+        f0_out[rows], aperiodicity_out[rows] = _yin_frames(all_frames[rows], min_lag=min_lag, max_lag=max_lag)
+    return f0_out, aperiodicity_out
+
+
+def _yin_frames(frames: np.ndarray, *, min_lag: int, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """YIN on a block of frames, shape (n, YIN_FRAME_LENGTH): (F0 in Hz, aperiodicity)."""
     frames = frames - frames.mean(axis=1, keepdims=True)
     integration = YIN_FRAME_LENGTH - max_lag
     n_fft = 2 * YIN_FRAME_LENGTH
@@ -153,9 +163,7 @@ def yin(
     silent_frame = energy[:, -1] < 1e-8
     f0[silent_frame] = np.nan
     aperiodicity = np.where(silent_frame, 1.0, np.clip(aperiodicity, 0.0, 1.0))
-    f0_out[selected] = f0
-    aperiodicity_out[selected] = aperiodicity
-    return f0_out, aperiodicity_out
+    return f0, aperiodicity
 
 
 def mel_filterbank(*, n_fft: int, n_mels: int, fmin_hz: float = 0.0, fmax_hz: float = SAMPLE_RATE / 2) -> np.ndarray:
