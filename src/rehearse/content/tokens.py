@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Sequence
-
-import snowballstemmer  # type: ignore[import-untyped]
 
 from rehearse.text import FILLED_PAUSE_FORMS, ends_sentence, normalize
 from rehearse.transcribe import Word
+from rehearse.words import split_contraction, stem
 
 # Tokens a phrase may skip: fillers, intensifiers and articles carry no content.
 SKIPPABLE = frozenset(FILLED_PAUSE_FORMS) | {
@@ -34,47 +32,16 @@ NUMBER_WORDS = frozenset(
     "dozen dozens hundreds thousands millions percent third thirds zero".split()
 )
 _NUMERAL = re.compile(r"^[$£€]?\d[\d,.]*(%|k|m|x|s|th|st|nd|rd|h)?$")
-# Irregular forms stemming cannot join to their base form.
-IRREGULAR = {
-    "was": "be", "were": "be", "is": "be", "are": "be", "am": "be", "been": "be", "being": "be",
-    "led": "lead", "took": "take", "taken": "take", "made": "make", "did": "do", "done": "do",
-    "does": "do", "got": "get", "gotten": "get", "gave": "give", "given": "give", "went": "go",
-    "gone": "go", "saw": "see", "seen": "see", "taught": "teach", "brought": "bring",
-    "thought": "think", "felt": "feel", "kept": "keep", "left": "leave", "told": "tell",
-    "grew": "grow", "grown": "grow", "built": "build", "ran": "run", "began": "begin",
-    "begun": "begin", "became": "become", "won": "win", "found": "find", "paid": "pay",
-    "sold": "sell", "spent": "spend", "understood": "understand", "chose": "choose",
-    "chosen": "choose", "drove": "drive", "driven": "drive", "wrote": "write", "written": "write",
-    "fell": "fall", "fallen": "fall", "rose": "rise", "risen": "rise", "overcame": "overcome",
-    "fought": "fight", "bought": "buy", "sent": "send", "lost": "lose", "meant": "mean",
-    "met": "meet", "heard": "hear", "held": "hold", "knew": "know", "known": "know",
-    "said": "say", "stood": "stand", "spoke": "speak", "spoken": "speak", "had": "have",
-    "has": "have", "children": "child", "kids": "kid", "men": "man", "women": "woman",
-    "wives": "wife", "lives": "life", "people": "person", "better": "good", "best": "good",
-    "worse": "bad", "worst": "bad", "hired": "hire", "slept": "sleep", "shut": "shut",
-    "caught": "catch", "sought": "seek", "dealt": "deal", "struck": "strike", "hid": "hide",
-    "woke": "wake", "forgot": "forget", "forgotten": "forget", "flew": "fly", "threw": "throw",
-}
-_CONTRACTED_S = {"it", "that", "what", "there", "here", "he", "she", "who", "where", "how", "this"}
+# Slang the content side reads as the words it stands for, so "gonna" meets a cue for
+# "going to". (The language side keeps it as spoken: its informal table flags it.)
 _SLANG = {
     "gonna": ("going", "to"), "wanna": ("want", "to"), "gotta": ("got", "to"),
     "kinda": ("kind", "of"), "sorta": ("sort", "of"), "cuz": ("because",), "'cause": ("because",),
-    "cause": ("because",), "can't": ("can", "not"), "cannot": ("can", "not"), "won't": ("will", "not"),
-    "ain't": ("is", "not"), "shan't": ("shall", "not"), "let's": ("let", "us"), "i'm": ("i", "am"),
+    "cause": ("because",),
 }
-_SUFFIXES = (("n't", ("not",)), ("'re", ("are",)), ("'ve", ("have",)), ("'ll", ("will",)), ("'d", ("would",)),
-             ("'m", ("am",)))
-_STEMMER = snowballstemmer.stemmer("english")
 MAX_ECHO_WORDS = 6
 _UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years quarter "
                    "percent hundred thousand million billion point".split())
-
-
-@lru_cache(maxsize=65536)
-def stem(word: str) -> str:
-    """The matching key of a lower-case word: its base form, stemmed (Porter2)."""
-    base = IRREGULAR.get(word, word)
-    return _STEMMER.stemWord(base)
 
 
 def expand(norm: str) -> tuple[str, ...]:
@@ -88,17 +55,9 @@ def expand(norm: str) -> tuple[str, ...]:
         return _SLANG[norm]
     if "-" in norm or "/" in norm:
         return tuple(w for part in re.split(r"[-/]+", norm) for w in expand(part))
-    for suffix, replacement in _SUFFIXES:
-        if norm.endswith(suffix) and len(norm) > len(suffix):
-            return (*expand(norm[: -len(suffix)]), *replacement)
-    if norm.endswith("'s") and len(norm) > 2:
-        base = norm[:-2]
-        return (base, "is") if base in _CONTRACTED_S else (base,)
-    if norm.endswith("s'"):
-        return (norm[:-1],)
     if norm.endswith("%") and _NUMERAL.match(norm):
         return (norm[:-1], "percent")
-    return (norm.strip("'"),) if norm.strip("'") else ()
+    return tuple(w.strip("'") for w in split_contraction(norm) if w.strip("'"))
 
 
 def is_number(norm: str) -> bool:
