@@ -195,27 +195,26 @@ class Transcriber:
         share_silero_probabilities()  # the pipeline's VAD and the delivery features: one Silero run
         self._pipeline = BatchedInferencePipeline(self.model)
 
-    def transcribe(self, audio: Audio, *, progress: ProgressCallback | None = None, speech=None,
+    def transcribe(self, audio: Audio, *, progress: ProgressCallback | None = None,
                    vad_threshold: float = 0.5) -> Transcript:
         """Transcribe a whole take.
 
         Args:
             audio: decoded take.
             progress: called with (seconds of audio done, total seconds).
-            speech: VAD speech spans (``vad.Span``) if the caller has them already.
-            vad_threshold: Silero's speech threshold for finding them otherwise (a
-                question pack's ``pauses.vad_threshold``).
+            vad_threshold: Silero's speech threshold for the stretches checked for
+                dropped words (a question pack's ``pauses.vad_threshold``).
         """
-        return self.transcribe_samples(audio.samples, progress=progress, speech=speech, vad_threshold=vad_threshold)
+        return self.transcribe_samples(audio.samples, progress=progress, vad_threshold=vad_threshold)
 
     def transcribe_samples(
-        self, y: np.ndarray, *, offset_s: float = 0.0, progress: ProgressCallback | None = None, speech=None,
+        self, y: np.ndarray, *, offset_s: float = 0.0, progress: ProgressCallback | None = None,
         vad_threshold: float = 0.5,
     ) -> Transcript:
         """Transcribe 16 kHz mono samples; word times are shifted by ``offset_s``.
 
-        ``speech`` (VAD spans, in seconds of ``y``) is computed when not given; it is
-        used to find stretches of speech the primed decoder left without words.
+        Silero's speech stretches (shared with the frame features, so not computed
+        again) show where the primed decoder left speech without words.
         """
         options = self.options
         total_s = y.size / SAMPLE_RATE
@@ -233,7 +232,7 @@ class Transcriber:
                 retried.append((round(window_start + offset_s, 3), round(window_end + offset_s, 3), reason))
             words.extend(window_words)
         if options.initial_prompt is not None:
-            for span in self._unheard(y, words, speech, vad_threshold):
+            for span in self._unheard(y, words, vad_threshold):
                 recovered = self._decode_plain(y, span.start, span.end)
                 if recovered:
                     words.extend(recovered)
@@ -282,12 +281,11 @@ class Transcriber:
             words.extend(window_words)
         return words
 
-    def _unheard(self, y: np.ndarray, words: list[Word], speech, vad_threshold: float):
+    def _unheard(self, y: np.ndarray, words: list[Word], vad_threshold: float):
         """VAD speech stretches of at least ``min_unheard_speech_s`` with no word in them."""
-        if speech is None:
-            from rehearse.vad import speech_spans
+        from rehearse.vad import speech_spans
 
-            speech = speech_spans(y, threshold=vad_threshold)
+        speech = speech_spans(y, threshold=vad_threshold)
         middles = np.array([(w.start + w.end) / 2 for w in words])
         unheard = []
         for span in speech:
