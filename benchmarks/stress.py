@@ -111,7 +111,7 @@ def _pool() -> dict[str, tuple[np.ndarray, str | None]]:
     """Every real clip as 16 kHz mono with its reference (None when there is no full one)."""
     import soundfile as sf
 
-    from rehearse import audio
+    from rehearse.speech import audio
 
     pool: dict[str, tuple[np.ndarray, str | None]] = {}
     for name in ANSWER_CLIPS:
@@ -222,8 +222,8 @@ def restricted_wer(file: StressFile, words: list[tuple[str, float, float]]) -> f
 
 def speech_stretches(path: str) -> list[tuple[float, float]]:
     """Silero's speech in the file, stretches split by less than ``MERGE_GAP_S`` joined."""
-    from rehearse import audio
-    from rehearse.vad import speech_spans
+    from rehearse.speech import audio
+    from rehearse.speech.vad import speech_spans
 
     spans = speech_spans(audio.load(path).samples, threshold=0.5)
     merged: list[list[float]] = []
@@ -397,7 +397,7 @@ def summarize(rows: list[dict]) -> dict:
 
 def run(*, seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT, only: list[int] | None = None, runs: int = 2,
         cap_s: float = DEFAULT_CAP_S, defaults: bool = True) -> dict:
-    from rehearse import models
+    from rehearse.speech import models
 
     model_dir = str(models.resolve("tiny.en"))
     rows = []
