@@ -71,9 +71,12 @@ SAMPLE_SHARE = 0.25
 LOST_SPEECH_S = 3.0
 # Word times are off by a few hundred ms; a word covers this much around itself.
 WORD_REACH_S = 0.5
-# Speech split by a shorter gap is one stretch (a breath inside a sentence).
-MERGE_GAP_S = 0.3
+# Speech split by a shorter gap is one stretch (a breath, a short pause inside a sentence).
+MERGE_GAP_S = 1.0
+# The defaults' cap is CPU time (RLIMIT_CPU), so that a loaded machine does not stop a
+# run that is merely slow; a wall-clock cap of WALL_CAP_FACTOR times it is a safety net.
 DEFAULT_CAP_S = 240.0
+WALL_CAP_FACTOR = 6.0
 CACHE = Path(os.environ.get("REHEARSE_STRESS_CACHE", Path.home() / ".cache" / "rehearse" / "stress"))
 
 
@@ -275,27 +278,33 @@ for s in segments:
 
 
 def faster_whisper_defaults(file: StressFile, model_dir: str, cap_s: float) -> dict:
-    """faster-whisper's defaults on the file, stopped after ``cap_s``; cached by audio and model."""
+    """faster-whisper's defaults on the file, stopped after ``cap_s`` CPU seconds; cached by audio and model."""
     digest = hashlib.sha256(Path(file.path).read_bytes() + model_dir.encode()).hexdigest()[:20]
-    cached = CACHE / "defaults" / f"{digest}-cap{cap_s:.0f}.json"
+    cached = CACHE / "defaults" / f"{digest}-cpucap{cap_s:.0f}.json"
     if cached.is_file():
         return json.loads(cached.read_text())
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    def limit_cpu() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cap_s), int(cap_s) + 5))
+
     process = subprocess.Popen([sys.executable, "-c", DEFAULTS_SCRIPT, model_dir, file.path],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    capped = False
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, preexec_fn=limit_cpu)
     try:
-        out, _ = process.communicate(timeout=cap_s)
+        out, _ = process.communicate(timeout=cap_s * WALL_CAP_FACTOR)
     except subprocess.TimeoutExpired:
         process.kill()
         out, _ = process.communicate()
-        capped = True
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    capped = process.returncode != 0 and (cpu_s >= cap_s - 1 or seconds >= cap_s * WALL_CAP_FACTOR - 1)
     segments = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     if process.returncode not in (0, None) and not capped:
         raise RuntimeError(f"faster-whisper defaults failed on {file.path} (exit {process.returncode})")
-    result = {"seconds": round(seconds, 2), "capped": capped, "segments": segments}
+    result = {"seconds": round(seconds, 2), "cpu_seconds": round(cpu_s, 2), "capped": capped, "segments": segments}
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(result))
     return result
@@ -338,24 +347,40 @@ def measure(file: StressFile, *, runs: int, model_dir: str, cap_s: float, defaul
         "identical_runs": all(a["words"] == words for a in analyses[1:]),
         "longest_wordless_s": round(max((b - a for a, b in lost), default=0.0), 2),
         "unheard_reported": analyses[0]["unheard"], "retried": analyses[0]["retried"],
-        "findings": analyses[0]["findings"],
+        "findings": analyses[0]["findings"], "words": words,
     }
+    # Every stretch over LOST_SPEECH_S without a rehearse word.
+    row["lost_stretches"] = [{"start": a, "end": b, "in": [p.source for p in file.pieces if p.start < b and p.end > a]}
+                             for a, b in lost if b - a > LOST_SPEECH_S]
     if defaults:
-        d = faster_whisper_defaults(file, model_dir, cap_s)
-        d_words = spread_words(d["segments"])
-        d_lost = wordless(stretches, d_words)
-        row["defaults"] = {"wer": round(restricted_wer(file, d_words), 4), "seconds": d["seconds"], "capped": d["capped"],
-                           "longest_wordless_s": round(max((b - a for a, b in d_lost), default=0.0), 2)}
-    # Every stretch over LOST_SPEECH_S without a rehearse word, and whether the defaults heard words there.
-    row["lost_stretches"] = []
-    for a, b in lost:
-        if b - a <= LOST_SPEECH_S:
-            continue
-        entry = {"start": a, "end": b, "in": [p.source for p in file.pieces if p.start < b and p.end > a]}
-        if defaults:
-            entry["defaults_heard_words"] = any(a <= (s + e) / 2 <= b for _, s, e in d_words)
-        row["lost_stretches"].append(entry)
+        add_defaults(row, file, faster_whisper_defaults(file, model_dir, cap_s), stretches)
     return row
+
+
+def add_defaults(row: dict, file: StressFile, d: dict, stretches: list[tuple[float, float]] | None = None) -> None:
+    """faster-whisper's defaults beside rehearse's figures; marks the lost stretches they heard words in."""
+    stretches = stretches if stretches is not None else speech_stretches(file.path)
+    d_words = spread_words(d["segments"])
+    d_lost = wordless(stretches, d_words)
+    row["defaults"] = {"wer": round(restricted_wer(file, d_words), 4), "seconds": d["seconds"], "capped": d["capped"],
+                       "longest_wordless_s": round(max((b - a for a, b in d_lost), default=0.0), 2)}
+    for entry in row["lost_stretches"]:
+        entry["defaults_heard_words"] = any(entry["start"] <= (s + e) / 2 <= entry["end"] for _, s, e in d_words)
+
+
+def combine(data: dict, *, seed: int, cap_s: float) -> dict:
+    """Add the cached faster-whisper defaults to a rehearse-only run (``--no-defaults``)."""
+    from rehearse.speech import models
+
+    model_dir = str(models.resolve("tiny.en"))
+    files = {f.index: f for f in corpus(seed, only=[row["index"] for row in data["files"]])}
+    for row in data["files"]:
+        file = files[row["index"]]
+        d = faster_whisper_defaults(file, model_dir, cap_s)
+        add_defaults(row, file, d)
+    data["summary"] = summarize(data["files"])
+    data["defaults_cap_s"] = cap_s
+    return data
 
 
 def _spread(values: list[float]) -> dict:
@@ -375,7 +400,8 @@ def summarize(rows: list[dict]) -> dict:
         "analyze_x_audio": _spread([max(x["seconds"]) / row["duration"] for x, row in zip(r, rows)]),
         "analyze_cpu_x_audio": _spread([max(x["cpu_seconds"]) / row["duration"] for x, row in zip(r, rows)]),
         "transcribe_x_audio": _spread([max(x["transcribe_seconds"]) / row["duration"] for x, row in zip(r, rows)]),
-        "identical_runs": sum(x["identical_runs"] for x in r),
+        "identical_runs": sum(x["identical_runs"] for x in r if len(x["seconds"]) > 1),
+        "files_run_twice": sum(len(x["seconds"]) > 1 for x in r),
         "load_average": _spread([v for x in r for v in x["load_average"]]),
         "lost_stretches_over_3s": sum(len(row["lost_stretches"]) for row in rows),
     }
@@ -396,13 +422,14 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def run(*, seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT, only: list[int] | None = None, runs: int = 2,
-        cap_s: float = DEFAULT_CAP_S, defaults: bool = True) -> dict:
+        cap_s: float = DEFAULT_CAP_S, defaults: bool = True, repeat_first: int | None = None) -> dict:
     from rehearse.speech import models
 
     model_dir = str(models.resolve("tiny.en"))
     rows = []
-    for file in corpus(seed, count, only):
-        row = measure(file, runs=runs, model_dir=model_dir, cap_s=cap_s, defaults=defaults)
+    for number, file in enumerate(corpus(seed, count, only)):
+        file_runs = runs if repeat_first is None or number < repeat_first else 1
+        row = measure(file, runs=file_runs, model_dir=model_dir, cap_s=cap_s, defaults=defaults)
         rows.append(row)
         x, d = row["rehearse"], row.get("defaults", {})
         print(f"#{file.index:02d} {file.duration:6.1f} s {file.condition:10s} WER {x['wer']:.3f} (defaults {d.get('wer', float('nan')):.3f}) "
@@ -423,14 +450,21 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=2, help="rehearse analyze runs per file (determinism, worst time)")
     parser.add_argument("--cap", type=float, default=DEFAULT_CAP_S, help="seconds before faster-whisper's defaults are stopped")
     parser.add_argument("--no-defaults", action="store_true")
+    parser.add_argument("--repeat-first", type=int, help="only the first N files get --runs runs, the rest one")
     parser.add_argument("--generate-only", action="store_true", help="write the files and print their manifests")
     parser.add_argument("--out", default="stress", help="name of the JSON in benchmarks/results/")
+    parser.add_argument("--combine", metavar="JSON", help="add the (cached) defaults to a --no-defaults run's results")
     args = parser.parse_args()
+    if args.combine:
+        data = combine(json.loads(Path(args.combine).read_text()), seed=args.seed, cap_s=args.cap)
+        print(json.dumps(data["summary"], indent=2))
+        save(args.out, data)
+        raise SystemExit(0)
     if args.generate_only:
         for f in corpus(args.seed, args.count, args.files):
             print(f.index, f.duration, f.condition, f.path, [p.source for p in f.pieces])
         raise SystemExit(0)
     data = run(seed=args.seed, count=args.count, only=args.files, runs=args.runs, cap_s=args.cap,
-               defaults=not args.no_defaults)
+               defaults=not args.no_defaults, repeat_first=args.repeat_first)
     print(json.dumps(data["summary"], indent=2))
     save(args.out, data)

@@ -79,7 +79,8 @@ class TranscriptionOptions:
         word_reach_s: a word accounts for the speech this far around it (word times
             from cross-attention are off by a few hundred milliseconds).
         merge_gap_s: VAD speech stretches closer than this are one stretch (a breath
-            inside a phrase).
+            or a short pause inside a sentence): a sentence lost in two halves of
+            1.1 s each is 2.6 s of speech without words, not two short noises.
         retry_piece_s: lengths of the pieces speech left without words is cut into,
             at pauses, one round each (longer pieces keep context, shorter ones force
             the decoder through speech it skipped).
@@ -104,7 +105,7 @@ class TranscriptionOptions:
     max_compression_ratio: float = 2.4
     min_unheard_speech_s: float = 1.5
     word_reach_s: float = 0.3
-    merge_gap_s: float = 0.3
+    merge_gap_s: float = 1.0
     retry_piece_s: tuple[float, ...] = (20.0, 8.0)
     retry_context_s: float = 0.5
     max_retries_per_window: int = 3
