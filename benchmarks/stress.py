@@ -277,10 +277,14 @@ for s in segments:
 """
 
 
+def _defaults_cache(file: StressFile, model_dir: str, cap_s: float) -> Path:
+    digest = hashlib.sha256(Path(file.path).read_bytes() + model_dir.encode()).hexdigest()[:20]
+    return CACHE / "defaults" / f"{digest}-cpucap{cap_s:.0f}.json"
+
+
 def faster_whisper_defaults(file: StressFile, model_dir: str, cap_s: float) -> dict:
     """faster-whisper's defaults on the file, stopped after ``cap_s`` CPU seconds; cached by audio and model."""
-    digest = hashlib.sha256(Path(file.path).read_bytes() + model_dir.encode()).hexdigest()[:20]
-    cached = CACHE / "defaults" / f"{digest}-cpucap{cap_s:.0f}.json"
+    cached = _defaults_cache(file, model_dir, cap_s)
     if cached.is_file():
         return json.loads(cached.read_text())
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
@@ -368,16 +372,18 @@ def add_defaults(row: dict, file: StressFile, d: dict, stretches: list[tuple[flo
         entry["defaults_heard_words"] = any(entry["start"] <= (s + e) / 2 <= entry["end"] for _, s, e in d_words)
 
 
-def combine(data: dict, *, seed: int, cap_s: float) -> dict:
-    """Add the cached faster-whisper defaults to a rehearse-only run (``--no-defaults``)."""
+def combine(data: dict, *, seed: int, cap_s: float, cached_only: bool = False) -> dict:
+    """Add faster-whisper's defaults to a rehearse-only run (``--no-defaults``); with
+    ``cached_only``, only for the files whose defaults are cached already."""
     from rehearse.speech import models
 
     model_dir = str(models.resolve("tiny.en"))
     files = {f.index: f for f in corpus(seed, only=[row["index"] for row in data["files"]])}
     for row in data["files"]:
         file = files[row["index"]]
-        d = faster_whisper_defaults(file, model_dir, cap_s)
-        add_defaults(row, file, d)
+        if cached_only and not _defaults_cache(file, model_dir, cap_s).is_file():
+            continue
+        add_defaults(row, file, faster_whisper_defaults(file, model_dir, cap_s))
     data["summary"] = summarize(data["files"])
     data["defaults_cap_s"] = cap_s
     return data
@@ -405,13 +411,19 @@ def summarize(rows: list[dict]) -> dict:
         "load_average": _spread([v for x in r for v in x["load_average"]]),
         "lost_stretches_over_3s": sum(len(row["lost_stretches"]) for row in rows),
     }
-    if all("defaults" in row for row in rows):
-        d = [row["defaults"] for row in rows]
+    compared = [row for row in rows if "defaults" in row]
+    if compared:
+        r = [row["rehearse"] for row in compared]
+        d = [row["defaults"] for row in compared]
         diff = [x["wer"] - y["wer"] for x, y in zip(r, d)]
+        rows = compared
         summary.update({
+            "files_compared": len(compared),
+            "rehearse_wer_compared": _spread([x["wer"] for x in r]),
             "defaults_wer": _spread([y["wer"] for y in d]),
             "defaults_longest_wordless_s": _spread([y["longest_wordless_s"] for y in d]),
             "defaults_x_audio": _spread([y["seconds"] / row["duration"] for y, row in zip(d, rows)]),
+            "defaults_cpu_x_audio": _spread([y.get("cpu_seconds", float("nan")) / row["duration"] for y, row in zip(d, rows)]),
             "defaults_capped": sum(y["capped"] for y in d),
             "wer_no_worse_than_defaults": sum(v <= 1e-9 for v in diff),
             "wer_points_worse_worst": round(100 * max(diff), 1),
@@ -453,10 +465,11 @@ if __name__ == "__main__":
     parser.add_argument("--repeat-first", type=int, help="only the first N files get --runs runs, the rest one")
     parser.add_argument("--generate-only", action="store_true", help="write the files and print their manifests")
     parser.add_argument("--out", default="stress", help="name of the JSON in benchmarks/results/")
-    parser.add_argument("--combine", metavar="JSON", help="add the (cached) defaults to a --no-defaults run's results")
+    parser.add_argument("--combine", metavar="JSON", help="add the defaults to a --no-defaults run's results")
+    parser.add_argument("--cached-only", action="store_true", help="with --combine: only files whose defaults are cached")
     args = parser.parse_args()
     if args.combine:
-        data = combine(json.loads(Path(args.combine).read_text()), seed=args.seed, cap_s=args.cap)
+        data = combine(json.loads(Path(args.combine).read_text()), seed=args.seed, cap_s=args.cap, cached_only=args.cached_only)
         print(json.dumps(data["summary"], indent=2))
         save(args.out, data)
         raise SystemExit(0)
