@@ -50,7 +50,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ANSWER_CLIPS, REPO, SHARED_AUDIO, machine, normalize_for_wer, reference_text, save  # noqa: E402
+from common import ANSWER_CLIPS, REPO, RESULTS, SHARED_AUDIO, machine, normalize_for_wer, reference_text, save  # noqa: E402
 
 GENERATOR_VERSION = 3
 SAMPLE_RATE = 16000
@@ -403,11 +403,14 @@ def summarize(rows: list[dict]) -> dict:
         "files": len(rows), "audio_s": _spread([row["duration"] for row in rows]),
         "rehearse_wer": _spread([x["wer"] for x in r]),
         "rehearse_longest_wordless_s": _spread([x["longest_wordless_s"] for x in r]),
+        "rehearse_unheard_reported_s": _spread([sum(u["end"] - u["start"] for u in x["unheard_reported"])
+                                               for x, row in zip(r, rows) if not row.get("from_log")]),
         "analyze_x_audio": _spread([max(x["seconds"]) / row["duration"] for x, row in zip(r, rows)]),
         "analyze_cpu_x_audio": _spread([max(x["cpu_seconds"]) / row["duration"] for x, row in zip(r, rows)]),
-        "transcribe_x_audio": _spread([max(x["transcribe_seconds"]) / row["duration"] for x, row in zip(r, rows)]),
-        "identical_runs": sum(x["identical_runs"] for x in r if len(x["seconds"]) > 1),
-        "files_run_twice": sum(len(x["seconds"]) > 1 for x in r),
+        "transcribe_x_audio": _spread([max(x["transcribe_seconds"]) / row["duration"] for x, row in zip(r, rows)
+                                       if x["transcribe_seconds"]]),
+        "identical_runs": sum(x["identical_runs"] for x in r if x.get("runs", len(x["seconds"])) > 1),
+        "files_run_twice": sum(x.get("runs", len(x["seconds"])) > 1 for x in r),
         "load_average": _spread([v for x in r for v in x["load_average"]]),
         "lost_stretches_over_3s": sum(len(row["lost_stretches"]) for row in rows),
     }
@@ -434,7 +437,9 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def run(*, seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT, only: list[int] | None = None, runs: int = 2,
-        cap_s: float = DEFAULT_CAP_S, defaults: bool = True, repeat_first: int | None = None) -> dict:
+        cap_s: float = DEFAULT_CAP_S, defaults: bool = True, repeat_first: int | None = None,
+        rows_path: Path | None = None) -> dict:
+    """Measure the corpus; each file's row is also appended to ``rows_path`` (JSON lines) as it is done."""
     from rehearse.speech import models
 
     model_dir = str(models.resolve("tiny.en"))
@@ -443,6 +448,10 @@ def run(*, seed: int = DEFAULT_SEED, count: int = DEFAULT_COUNT, only: list[int]
         file_runs = runs if repeat_first is None or number < repeat_first else 1
         row = measure(file, runs=file_runs, model_dir=model_dir, cap_s=cap_s, defaults=defaults)
         rows.append(row)
+        if rows_path is not None:
+            rows_path.parent.mkdir(parents=True, exist_ok=True)
+            with open(rows_path, "a", encoding="utf-8") as f:
+                f.write(json.dumps(row) + "\n")
         x, d = row["rehearse"], row.get("defaults", {})
         print(f"#{file.index:02d} {file.duration:6.1f} s {file.condition:10s} WER {x['wer']:.3f} (defaults {d.get('wer', float('nan')):.3f}) "
               f"wordless {x['longest_wordless_s']:5.1f} s (defaults {d.get('longest_wordless_s', float('nan')):.1f}) "
@@ -467,7 +476,20 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="stress", help="name of the JSON in benchmarks/results/")
     parser.add_argument("--combine", metavar="JSON", help="add the defaults to a --no-defaults run's results")
     parser.add_argument("--cached-only", action="store_true", help="with --combine: only files whose defaults are cached")
+    parser.add_argument("--assemble", nargs="+", metavar="JSONL", help="build the results from rows saved by interrupted runs")
     args = parser.parse_args()
+    if args.assemble:
+        rows: dict[int, dict] = {}
+        for path in args.assemble:
+            for line in Path(path).read_text().splitlines():
+                row = json.loads(line)
+                rows.setdefault(row["index"], row)
+        data = {"machine": machine(), "seed": args.seed, "count": len(rows), "runs": args.runs,
+                "files": [rows[i] for i in sorted(rows)]}
+        data = combine(data, seed=args.seed, cap_s=args.cap, cached_only=args.cached_only)
+        print(json.dumps(data["summary"], indent=2))
+        save(args.out, data)
+        raise SystemExit(0)
     if args.combine:
         data = combine(json.loads(Path(args.combine).read_text()), seed=args.seed, cap_s=args.cap, cached_only=args.cached_only)
         print(json.dumps(data["summary"], indent=2))
@@ -478,6 +500,7 @@ if __name__ == "__main__":
             print(f.index, f.duration, f.condition, f.path, [p.source for p in f.pieces])
         raise SystemExit(0)
     data = run(seed=args.seed, count=args.count, only=args.files, runs=args.runs, cap_s=args.cap,
-               defaults=not args.no_defaults, repeat_first=args.repeat_first)
+               defaults=not args.no_defaults, repeat_first=args.repeat_first,
+               rows_path=RESULTS / f"{args.out}.rows.jsonl")
     print(json.dumps(data["summary"], indent=2))
     save(args.out, data)
