@@ -87,6 +87,12 @@ class TranscriptionOptions:
         retry_context_s: audio decoded on each side of a piece, whose words are dropped.
         max_retries_per_window: decodes after the first pass, per 30 s window of
             speech in the take: the bound on the work a hard take can cost.
+        sound_above_floor_db: a 32 ms frame this far above the take's noise floor (its
+            10th percentile level) is sound. Silero misses speech that is quiet or
+            band-limited (a phone line: 0.5 of it found nothing in 20 s of speech at
+            -11 dB), and the windows hold only what Silero hears; sound that no word
+            reaches is decoded in pieces too, under the same confidence gate.
+        min_sound_dbfs: and at least this loud, so digital silence is never sound.
         min_retry_logprob: a piece decoded alone keeps its words only when the
             decoder's mean log-probability per token is at least this. Alone, without
             the words around it, Whisper reads unintelligible sound as text: time-reversed
@@ -110,6 +116,8 @@ class TranscriptionOptions:
     retry_context_s: float = 0.5
     max_retries_per_window: int = 3
     min_retry_logprob: float = -0.7
+    sound_above_floor_db: float = 10.0
+    min_sound_dbfs: float = -55.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,13 +357,34 @@ def merged_speech(y: np.ndarray, *, threshold: float, merge_gap_s: float) -> tup
     from rehearse.speech.vad import speech_spans
 
     spans = speech_spans(y, threshold=threshold)
+    return spans, _join_spans(spans, merge_gap_s)
+
+
+def _join_spans(spans: list[Span], gap_s: float) -> list[Span]:
     merged: list[Span] = []
-    for span in spans:
-        if merged and span.start - merged[-1].end < merge_gap_s:
-            merged[-1] = Span(merged[-1].start, span.end)
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged and span.start - merged[-1].end < gap_s:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
         else:
             merged.append(span)
-    return spans, merged
+    return merged
+
+
+SOUND_FRAME = 512  # 32 ms at 16 kHz, Silero's own frame
+
+
+def sounding_spans(y: np.ndarray, *, above_floor_db: float, min_dbfs: float) -> list[Span]:
+    """Runs of 32 ms frames well above the take's noise floor: sound, speech or not."""
+    frames = y.size // SOUND_FRAME
+    if frames == 0:
+        return []
+    power = np.mean(np.square(y[: frames * SOUND_FRAME].reshape(frames, SOUND_FRAME), dtype=np.float64), axis=1)
+    level = 10 * np.log10(power + 1e-12)
+    loud = (level > np.percentile(level, 10) + above_floor_db) & (level > min_dbfs)
+    edges = np.diff(np.concatenate(([0], loud.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    step = SOUND_FRAME / SAMPLE_RATE
+    return [Span(float(round(a * step, 3)), float(round(b * step, 3))) for a, b in zip(starts, ends)]
 
 
 class Transcriber:
@@ -395,7 +424,7 @@ class Transcriber:
         options = self.options
         total_s = y.size / SAMPLE_RATE
         windows = pipeline_windows(y)
-        budget = options.max_retries_per_window * len(windows)
+        budget = options.max_retries_per_window * max(len(windows), math.ceil(total_s / WHISPER_WINDOW_S))
         retried: list[tuple[float, float, str]] = []
 
         def done(chunk: _Chunk) -> None:
@@ -437,9 +466,12 @@ class Transcriber:
             else:
                 words.extend(self._better(windows[index], first).words)
         tried: set[tuple[tuple[int, int], ...]] = set()
+        sound = sounding_spans(y, above_floor_db=options.sound_above_floor_db, min_dbfs=options.min_sound_dbfs)
+        heard_or_sounding = _join_spans(stretches + sound, options.merge_gap_s)
+        cut_at = _join_spans(spans + sound, 1e-9)
         for piece_s in options.retry_piece_s:
-            gaps = wordless(stretches, words, reach_s=options.word_reach_s, min_s=options.min_unheard_speech_s)
-            pieces = [p for gap in gaps for p in pieces_at_pauses(gap, spans, piece_s=piece_s, context_s=options.retry_context_s,
+            gaps = wordless(heard_or_sounding, words, reach_s=options.word_reach_s, min_s=options.min_unheard_speech_s)
+            pieces = [p for gap in gaps for p in pieces_at_pauses(gap, cut_at, piece_s=piece_s, context_s=options.retry_context_s,
                                                                  total_s=total_s) if p.stamps not in tried]
             if not pieces or budget <= 0:
                 break
