@@ -95,6 +95,7 @@ def run(
             console.print(f"[yellow]{mic.name} does not record at {samplerate_hz} Hz; using {rate} Hz.[/]")
         with console.status("loading the speech model\u2026"):
             transcriber = Transcriber(TranscriptionOptions(model=model))
+            _warm_up(plan, catalog)
         started = datetime.now().astimezone()
         sessions = Path(out_dir) if out_dir is not None else default_sessions_dir()
         folder = _round_folder(sessions, plan.id, started)
@@ -119,6 +120,8 @@ def run(
                 followup = None
                 if asked.kind == "question" and take.ended_by != "interrupt" and not take.failure:
                     followup = state.choose_followup(asked, take)
+                    if followup is not None:
+                        state.followup_decision_s.append(round(time.perf_counter() - take.ended_at, 3))
                 # While the follow-up is asked, the answer is analyzed and saved.
                 pending.append(background.submit(state.save, asked, take, followup))
                 if followup is not None:
@@ -139,6 +142,16 @@ def run(
     if failure:
         raise CaptureError(f"{failure}; the round so far is saved in {folder}")
     return report
+
+
+def _warm_up(plan, catalog) -> None:
+    """Run the content checks once on a few words: the first check of a process builds
+    caches (stems, cue tables) for 0.2-0.3 s, which would otherwise delay the first follow-up."""
+    from rehearse import content
+    from rehearse.content import words_from_text
+
+    content.check(words_from_text("I led the team and we cut the time by half."), question=plan.questions[0].question,
+                  catalog=catalog)
 
 
 def _round_folder(sessions: Path, round_id: str, started: datetime) -> Path:
@@ -192,7 +205,8 @@ class _Round:
         self.answers: list = []  # report.round_report.AnswerInput
         self.analyses: list = []  # analysis.Analysis, beside ``answers``
         self.take_ids: list[int] = []
-        self.followup_latency_s: list[float] = []
+        self.followup_latency_s: list[float] = []  # end of the answer to the follow-up's first word
+        self.followup_decision_s: list[float] = []  # end of the answer to the follow-up chosen
         self.followup_ended_at: float | None = None
         self.last_ended_at: float | None = None
 
@@ -293,7 +307,7 @@ class _Round:
             self.console.print("[yellow]No answer recorded; nothing to report.[/]")
             return None
         ready = (lambda: round(time.perf_counter() - self.last_ended_at, 3)) if self.last_ended_at else (lambda: None)
-        timings = {"followup_latency_s": self.followup_latency_s}
+        timings = {"followup_latency_s": self.followup_latency_s, "followup_decision_s": self.followup_decision_s}
         report = self._write_report(complete=complete, timings=timings)
         screen = Console(highlight=False, width=None if sys.stdout.isatty() else 110)
         for part in render(report):

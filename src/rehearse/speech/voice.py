@@ -23,6 +23,9 @@ INSTALL_VOICE = ("the interviewer's voice needs Piper: pip install 'rehearse[voi
                  "the questions are shown as text instead (--no-voice turns the voice off)")
 # Piper's pace for the interviewer: its default (1.0) sounds hurried for questions.
 LENGTH_SCALE = 1.1
+# Silence before each question: a sound server swallows the first ~0.2 s of a new
+# stream (the first word was lost without it through PulseAudio here).
+LEAD_S = 0.25
 
 
 def load_voice():
@@ -62,7 +65,8 @@ class Interviewer:
         """Say ``text`` and return once it has been said.
 
         Returns:
-            ``time.perf_counter()`` when playback began, or None when nothing was played.
+            ``time.perf_counter()`` when the speech began (after ``LEAD_S``), or None
+            when nothing was played.
         """
         if not self.enabled:
             return None
@@ -93,8 +97,9 @@ class Interviewer:
         from piper.config import SynthesisConfig
 
         voice = self._voice.result()
+        rate = int(voice.config.sample_rate)
         chunks = [c.audio_float_array for c in voice.synthesize(text, SynthesisConfig(length_scale=LENGTH_SCALE))]
-        return np.concatenate(chunks).astype(np.float32), int(voice.config.sample_rate)
+        return np.concatenate([np.zeros(round(LEAD_S * rate), np.float32), *chunks]).astype(np.float32), rate
 
 
 def _play(samples: np.ndarray, rate: int) -> float:
@@ -105,6 +110,7 @@ def _play(samples: np.ndarray, rate: int) -> float:
         started = time.perf_counter()
         sd.play(samples, rate)
         sd.wait()
+        started += LEAD_S
     except sd.PortAudioError as e:
         raise CaptureError(f"cannot play the interviewer's voice: {e} (is an output device connected?)") from e
     except KeyboardInterrupt:
