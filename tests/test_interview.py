@@ -233,3 +233,35 @@ def test_fading_across_the_round(levels, paces, fillers, fading):
                    complete=True, total_s=200.0, budget_s=400.0, options=InterviewOptions())
     assert {t.measure for t in report.trends if t.fading} == fading
     assert any(f.kind.startswith("round.fading") for f in report.focus) is bool(fading)
+
+
+@pytest.mark.parametrize(
+    ("toml", "error"),
+    [('[[round]]\nid = "mine"\nquestions = ["motivation/what-inspires-you", "closing/housekeeping"]\n', None),
+     ('[[round]]\nid = "mine"\nquestions = ["motivation/what-inspire-you"]\n',
+      r"round 'mine'.questions\[0\]: unknown question 'motivation/what-inspire-you'; did you mean: motivation/what-inspires-you"),
+     ('[[round]]\nid = "mine"\nquestions = [{ id = "motivation/what-inspires-you", budget_s = -5 }]\n',
+      r"questions\[0\].budget_s: expected a number above 0"),
+     ('[[round]]\nid = "mine"\nquestions = ["motivation/what-inspires-you"]\n[round.options]\nfade_db = 2\n',
+      r"unknown option 'fade_db'"),
+     ('[followup.x]\nask = "Why?"\nparts = ["result"]\nwhen_found = "nothing"\n', r"followup.x.when_found: unknown part template"),
+     ('[followup.x]\nask = "Why?"\nparts = ["result"]\nstatus = ["gone"]\n', r"followup.x.status: 'gone'")],
+    ids=["valid", "unknown-question", "negative-budget", "unknown-option", "unknown-template", "unknown-status"],
+)
+def test_rounds_and_follow_ups_are_validated_as_packs_load(tmp_path, toml, error):
+    from contextlib import nullcontext
+
+    from rehearse import packs
+    from rehearse.errors import PackError
+
+    (tmp_path / "mine.toml").write_text(toml)
+    with pytest.raises(PackError, match=error) if error else nullcontext():
+        catalog = packs.load_packs([tmp_path])
+    if error is None:
+        mine = catalog.get_round("mine")
+        assert [q.question.id for q in mine.questions] == ["motivation/what-inspires-you", "closing/housekeeping"]
+        assert [q.closing for q in mine.questions] == [False, True]
+        assert mine.budget_s == 90 + 60  # the questions' target maximums
+        assert {r.id for r in catalog.rounds} >= {"standard", "quick", "mine"}
+        with pytest.raises(PackError, match="rounds: standard, quick, mine"):
+            catalog.get_round("nope")
