@@ -40,7 +40,7 @@ def sheet(stories):
 
 
 def run(*args: str, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rehearse", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rehearse", *args], check=False, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, input=stdin, timeout=120)
 
 

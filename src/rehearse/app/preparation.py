@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from rehearse.errors import RehearseError
 from rehearse.prep import stories as bank

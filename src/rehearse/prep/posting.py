@@ -29,11 +29,7 @@ _OTHER_HEADING = re.compile(
     r"required documents|next steps|travel", re.IGNORECASE)
 _VALUE_HEADING = re.compile(r"values|mission|culture|what we believe|principles|how we work", re.IGNORECASE)
 # Words postings use around any duty ("providing routine advice"): they name no skill.
-_GENERIC = frozenset("""
-provide providing provides routine established specific various duties duty include includes including
-ensure ensuring perform performing performs related assist assisting support supporting within across
-other others additional similar such also must may will can able new etc
-""".split())
+_GENERIC = frozenset(["provide", "providing", "provides", "routine", "established", "specific", "various", "duties", "duty", "include", "includes", "including", "ensure", "ensuring", "perform", "performing", "performs", "related", "assist", "assisting", "support", "supporting", "within", "across", "other", "others", "additional", "similar", "such", "also", "must", "may", "will", "can", "able", "new", "etc"])
 _WORD = re.compile(r"[A-Za-z][A-Za-z'+#.-]*[A-Za-z+#]|[A-Za-z]")
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from rehearse.options import PrepOptions
 from rehearse.prep.posting import Posting, Requirement, read_posting
@@ -236,7 +237,7 @@ def _fit(question, story: Story, company: str | None, catalog) -> tuple[tuple[st
     for part in report.parts:
         if not part.required:
             continue
-        has = own[part.id] if part.id in own else part.status != "missing"
+        has = own.get(part.id, part.status != "missing")
         (found if has else missing).append(part.label)
     return tuple(found), tuple(missing)
 

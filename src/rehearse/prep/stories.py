@@ -13,9 +13,10 @@ import os
 import re
 import tempfile
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from rehearse.errors import RehearseError
 from rehearse.options import PrepOptions
@@ -24,8 +25,7 @@ from rehearse.text.tokens import is_number
 MAX_BANK_BYTES = 1_000_000  # hundreds of stories; past this the file is not a story bank
 # The content check's parts that tell a story, and the story field each one fills.
 _PART_FIELDS = {"situation": "situation", "challenge": "situation", "action": "action", "result": "result"}
-_UNITS = frozenset("percent times hours days weeks months years minutes seconds tickets customers users people "
-                   "dollars pounds euros".split())
+_UNITS = frozenset(["percent", "times", "hours", "days", "weeks", "months", "years", "minutes", "seconds", "tickets", "customers", "users", "people", "dollars", "pounds", "euros"])
 
 
 class StoryError(RehearseError):
