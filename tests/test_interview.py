@@ -265,3 +265,18 @@ def test_rounds_and_follow_ups_are_validated_as_packs_load(tmp_path, toml, error
         assert {r.id for r in catalog.rounds} >= {"standard", "quick", "mine"}
         with pytest.raises(PackError, match="rounds: standard, quick, mine"):
             catalog.get_round("nope")
+
+
+def test_without_piper_the_interviewer_says_so_once_and_shows_the_questions(monkeypatch):
+    from rehearse.speech import voice
+
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if the 'voice' extra were not installed
+    warnings: list[str] = []
+    interviewer = voice.Interviewer(enabled=True, warn=warnings.append)
+    try:
+        assert interviewer.say("What inspires you?") is None
+        assert interviewer.say("Tell me about a challenge you overcame.") is None
+    finally:
+        interviewer.close()
+    assert warnings == [voice.INSTALL_VOICE] and "pip install 'rehearse[voice]'" in warnings[0]
+    assert "\n" not in warnings[0] and not interviewer.enabled

@@ -119,6 +119,8 @@ def run(
                     break
                 followup = None
                 if asked.kind == "question" and take.ended_by != "interrupt" and not take.failure:
+                    if take.transcript is None:  # --no-live: the follow-up waits for the transcription
+                        take = state.transcribed(take)
                     followup = state.choose_followup(asked, take)
                     if followup is not None:
                         state.followup_decision_s.append(round(time.perf_counter() - take.ended_at, 3))
@@ -209,6 +211,16 @@ class _Round:
         self.followup_decision_s: list[float] = []  # end of the answer to the follow-up chosen
         self.followup_ended_at: float | None = None
         self.last_ended_at: float | None = None
+
+    def transcribed(self, take):
+        """The take with its transcript, made now (no live transcript)."""
+        from rehearse.speech import audio
+
+        try:
+            transcript = self.transcriber.transcribe(audio.load(take.folder / "take.wav"))
+        except AudioError:
+            return take  # saving it says why
+        return dataclasses.replace(take, transcript=transcript)
 
     def choose_followup(self, asked: Asked, take):
         """The follow-up the answer calls for, from its live transcript (None without one)."""
