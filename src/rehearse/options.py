@@ -349,6 +349,7 @@ class InterviewOptions:
             is fading.
         focus_items: how many things to work on the round report names.
         followup_budget_s: the time budget of an answer to a follow-up question.
+        followup_min_s: a follow-up's answer shorter than this is flagged as too short.
         read_s: without the voice, time to read a question before recording starts.
     """
 
@@ -361,4 +362,5 @@ class InterviewOptions:
     fade_fillers_per_min: float = 2.0
     focus_items: int = 3
     followup_budget_s: float = 30.0
+    followup_min_s: float = 5.0
     read_s: float = 2.0

@@ -186,13 +186,19 @@ def _ask(console, interviewer, keys, asked: Asked, *, mic, rate, folder, transcr
         began = spoken_at if spoken_at is not None else time.perf_counter()
         state.followup_latency_s.append(round(began - state.followup_ended_at, 3))
         console.print(f"[dim](follow-up asked {began - state.followup_ended_at:.2f} s after the answer ended)[/]")
-    thresholds = asked.question.thresholds
-    if asked.kind == "follow-up":
-        target = dataclasses.replace(thresholds.target, min_duration_s=min(thresholds.target.min_duration_s, 5.0),
-                                     max_duration_s=asked.budget_s)
-        thresholds = dataclasses.replace(thresholds, target=target)
     return practice._take(console, keys, mic=mic, rate=rate, sessions=folder, question=asked.question,
-                          thresholds=thresholds, limit_s=limit_s, options=take_options, transcriber=transcriber)
+                          thresholds=_thresholds(asked, options), limit_s=limit_s, options=take_options,
+                          transcriber=transcriber)
+
+
+def _thresholds(asked: Asked, options):
+    """The question's thresholds; a follow-up's answer is judged against its own budget."""
+    thresholds = asked.question.thresholds
+    if asked.kind != "follow-up":
+        return thresholds
+    target = dataclasses.replace(thresholds.target, min_duration_s=options.followup_min_s,
+                                 max_duration_s=asked.budget_s)
+    return dataclasses.replace(thresholds, target=target)
 
 
 class _Round:
@@ -254,6 +260,7 @@ class _Round:
             # A follow-up alone is no answer to any question (it is judged with its parent
             # below): generic checks only, no question inferred from a few words.
             analysis = analyze(recorded, transcriber=self.transcriber, transcript=take.transcript,
+                               thresholds=_thresholds(asked, self.options),
                                catalog=dataclasses.replace(self.catalog, questions=()))
         else:
             analysis = analyze(recorded, transcriber=self.transcriber, question=question, job_text=self.job_text,
