@@ -116,7 +116,7 @@ def _round(wavs: dict[str, Path], scratch: Path, env: dict, *, ending: str) -> d
     (folder,) = out.iterdir()
     report = json.loads((folder / "round.json").read_text())
     return {"ending": ending, **report["timings"], "followups": [a["followup"] for a in report["answers"]],
-            "cpu_share_others": round(cpu.share, 2)}
+            "cpu_share_others": cpu.others, "load_average_1min": round(os.getloadavg()[0], 1)}
 
 
 def run(*, runs: int = 1) -> dict:
