@@ -280,3 +280,11 @@ def test_without_piper_the_interviewer_says_so_once_and_shows_the_questions(monk
         interviewer.close()
     assert warnings == [voice.INSTALL_VOICE] and "pip install 'rehearse[voice]'" in warnings[0]
     assert "\n" not in warnings[0] and not interviewer.enabled
+
+
+def test_an_unknown_round_is_one_line_naming_the_rounds(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rehearse", "interview", "marathon", "--no-voice", "--out",
+                             str(tmp_path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == ["rehearse: error: unknown round 'marathon'; rounds: standard, quick"]
+    assert not any(tmp_path.iterdir())
