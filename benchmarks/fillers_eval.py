@@ -236,7 +236,7 @@ def candidate_options(base) -> list:
         grid.append(replace(base, edge_margin_s=margin))
     for voiced in (0.02, 0.1, 0.2):
         grid.append(replace(base, min_voiced_s=voiced))
-    for snr in (15.0, 20.0, 30.0, 35.0):
+    for snr in (15.0, 25.0, 30.0, 35.0):
         grid.append(replace(base, min_snr_for_sounds_db=snr))
     grid.append(replace(base, search_gaps=not base.search_gaps))
     unique = []

@@ -119,7 +119,7 @@ class FillerOptions:
     voice_slack_s: float = 0.2
     min_voiced_s: float = 0.05
     repeat_evidence: str = "events"
-    min_snr_for_sounds_db: float = 25.0
+    min_snr_for_sounds_db: float = 20.0
     same_sound_within_s: float = 0.15
     min_event_s: float = 0.06
     edge_margin_s: float = 0.1

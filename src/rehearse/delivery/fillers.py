@@ -129,16 +129,17 @@ def _judge_group(group: list[Word], lower: float, upper: float, frames: Frames, 
     events = voice_events(frames, reference.voice, *inner, min_event_s=options.min_event_s)
     keep = _how_many_sounds(voiced, events, reference, options)
     kept = _most_distinct(voiced, keep, options)
-    unused = list(events)
-    for word in voiced:
-        if word not in kept:
-            continue
-        start, end = word.start, word.end
-        if unused:
-            event = min(unused, key=lambda e: abs((e[0] + e[1]) / 2 - (word.start + word.end) / 2))
-            if event[0] < end + options.voice_slack_s and start - options.voice_slack_s < event[1]:
-                unused.remove(event)
-                start, end = event
+    previous_end = lower
+    for word in sorted(kept, key=lambda w: w.start):
+        # Each counted filler is placed on its own sound, in time order, so that no two
+        # overlap; one without a sound of its own keeps Whisper's times.
+        start, end, source = max(word.start, previous_end), max(word.end, previous_end), "transcript"
+        later = [e for e in events if e[0] >= previous_end - 1e-6
+                 and e[0] < word.end + options.voice_slack_s and word.start - options.voice_slack_s < e[1]]
+        if later:
+            start, end = min(later, key=lambda e: abs((e[0] + e[1]) / 2 - (word.start + word.end) / 2))
+            source = "both"
+        previous_end = end
         window = _window(word, lower, upper, options)
         steady = steady_runs(frames, max(window[0], start - 0.05), min(window[1], end + 0.05), reference, options,
                              min_run_s=options.min_steady_run_s)
@@ -150,7 +151,7 @@ def _judge_group(group: list[Word], lower: float, upper: float, frames: Frames, 
         if word.probability < SUSPICIOUS_PROBABILITY:
             confidence -= DOUBTED_PENALTY
             note += f"; Whisper gave it p={word.probability:.2f}"
-        out.append(make(word, start, end, "both", confidence, note))
+        out.append(make(word, start, end, source, confidence, note))
     dropped = [w for w in voiced if w not in kept]
     if dropped:
         note = (f"not counted: {len(voiced)} written here, the audio holds {keep} separate "
