@@ -218,16 +218,14 @@ def candidate_options(base) -> list:
     """The detector's thresholds searched by cross-validation, the defaults first.
 
     Every choice the filled-pause check makes, each moved away from its default in turn:
-    which evidence shows an invented repeat, when two fillers are one sound, how long a
+    when the same filler twice is one sound, how long a
     separate sound lasts, how far below the take's speech level voice may be, how far
     inside the neighbouring words sounds are counted, how much voice a filler needs, how
     clean a take must be for its sounds to count, and whether the gap search runs.
     """
     grid = [base]
-    for evidence in ("either", "time", "none"):
-        grid.append(replace(base, repeat_evidence=evidence))
-    for within in (0.1, 0.25):
-        grid.append(replace(base, repeat_evidence="either", same_sound_within_s=within))
+    for within in (0.05, 0.3):
+        grid.append(replace(base, same_sound_within_s=within))
     for event in (0.04, 0.1, 0.15):
         grid.append(replace(base, min_event_s=event))
     for below in (25.0, 30.0, 35.0, 45.0):
@@ -238,7 +236,7 @@ def candidate_options(base) -> list:
         grid.append(replace(base, min_voiced_s=voiced))
     for snr in (15.0, 25.0, 30.0, 35.0):
         grid.append(replace(base, min_snr_for_sounds_db=snr))
-    grid.append(replace(base, search_gaps=not base.search_gaps))
+    grid.append(replace(base, search_gaps=1 - base.search_gaps))
     unique = []
     for candidate in grid:
         if candidate not in unique:

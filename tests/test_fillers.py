@@ -138,7 +138,7 @@ def test_the_gap_search_finds_fillers_the_transcript_lost(aligned_monologue):
     frames, words = aligned_monologue
     without = [w for w in words if w.text != "um"]
     assert not [f for f in find_fillers(without, frames, FillerOptions()) if f.kind == FILLED], "off by default"
-    acoustic = [f for f in _counted(find_fillers(without, frames, FillerOptions(search_gaps=True)), FILLED)]
+    acoustic = [f for f in _counted(find_fillers(without, frames, FillerOptions(search_gaps=1)), FILLED)]
     assert all(f.source == "acoustic" for f in acoustic)
     # Every filler found is a real one (no false alarms in the other gaps) ...
     for filler in acoustic:

@@ -84,21 +84,20 @@ class FillerOptions:
             Whisper gave it (its times for fillers are loose), never inside the next word.
         min_voiced_s: a transcribed filler with less voice than this under or next to it
             was invented.
-        repeat_evidence: how a run of consecutive fillers is checked for invented
-            repeats: "events" (no more than the separate voiced sounds between the
-            neighbouring words), "time" (the same filler written on top of itself is
-            one), "either" (a filler goes only when neither count leaves room for it)
-            or "none". Chosen by leave-one-clip-out cross-validation (benchmarks/README.md).
         min_snr_for_sounds_db: separate voiced sounds are evidence only in a take whose
             speech stands this far above its noise (levels relative to the take); in a
-            noisier one only the same filler written on top of itself is dropped.
+            noisier one only the same filler written on top of itself is dropped. A run of
+            consecutive fillers otherwise keeps as many as the separate voiced sounds
+            between its neighbouring words.
         same_sound_within_s: the same filler starting less than this after the one before
             it ends is one sound written twice.
         min_event_s: shortest voiced stretch that counts as a separate sound.
         edge_margin_s: separate sounds are counted this far inside the neighbouring
             words' times, whose onsets and tails spill past them.
         min_steady_run_s: a steady vowel (full confidence) lasts at least this long.
-        search_gaps: look for filled pauses the transcript lost in the gaps between words.
+        search_gaps: 1 to look for filled pauses the transcript lost in the gaps between
+            words, 0 not to. Off: across the benchmark's conditions it found nothing the
+            transcript missed and added false fillers (benchmarks/README.md).
         min_gap_filler_s: shortest steady run in a word gap counted as a lost filler.
         max_gap_filler_s: longest steady run in a word gap counted as a lost filler.
         max_pitch_range_st: a steady run's F0 stays within this range, in semitones.
@@ -118,13 +117,12 @@ class FillerOptions:
     voice_below_speech_db: float = 40.0
     voice_slack_s: float = 0.2
     min_voiced_s: float = 0.05
-    repeat_evidence: str = "events"
     min_snr_for_sounds_db: float = 20.0
     same_sound_within_s: float = 0.15
     min_event_s: float = 0.06
     edge_margin_s: float = 0.1
     min_steady_run_s: float = 0.12
-    search_gaps: bool = False
+    search_gaps: int = 0
     min_gap_filler_s: float = 0.2
     max_gap_filler_s: float = 1.5
     max_pitch_range_st: float = 3.0

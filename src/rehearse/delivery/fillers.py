@@ -9,9 +9,10 @@ wins, and the audio only removes a filler on positive evidence that it was inven
    to the take's own speech level, never in absolute dB, so a quiet microphone changes
    nothing.
 2. *Repeats past what the audio holds*: a run of consecutive fillers keeps as many as
-   it has separate sounds, counted two ways: fillers Whisper timed apart (not on top of
-   each other), and separate voiced events between the neighbouring words
-   (``FillerOptions.repeat_evidence`` says which count is trusted).
+   there are separate voiced sounds between its neighbouring words. In a noisy take
+   (speech less than ``FillerOptions.min_snr_for_sounds_db`` above the room's level)
+   soft fillers lose their voicing, so there only the same filler written on top of
+   itself counts as a repeat.
 
 A filler with voice under it but no clean steady vowel (a hoarse or nasal voice, an
 "uh" run into the next word) is counted with a lower confidence and a note saying so;
@@ -169,21 +170,18 @@ def _window(word: Word, lower: float, upper: float, options: FillerOptions) -> t
     return start, end
 
 
-def _how_many_sounds(voiced: list[Word], events: list[tuple[float, float]], reference: _Reference,
+def _how_many_sounds(voiced: list[Word], events: list[tuple[float, float]], reference: "_Reference",
                      options: FillerOptions) -> int:
-    """How many of the consecutive fillers the audio holds, by ``options.repeat_evidence``."""
+    """How many of the consecutive fillers the audio holds."""
     n = len(voiced)
-    if n == 1 or options.repeat_evidence == "none":
+    if n == 1:
         return n
-    apart = len(_same_sound_clusters(voiced, options.same_sound_within_s))
     # In a noisy room soft fillers lose their voicing: too few sounds are heard, and that
-    # is no evidence against the transcript. Only fillers written on top of each other are.
-    if options.repeat_evidence == "time" or reference.snr_db < options.min_snr_for_sounds_db:
-        return apart
-    heard = min(n, max(1, len(events)))
-    if options.repeat_evidence == "events":
-        return heard
-    return max(apart, heard)  # "either": a filler goes only when neither count leaves room for it
+    # is no evidence against the transcript. Only the same filler written on top of
+    # itself is.
+    if reference.snr_db < options.min_snr_for_sounds_db:
+        return len(_same_sound_clusters(voiced, options.same_sound_within_s))
+    return min(n, max(1, len(events)))
 
 
 def _same_sound_clusters(words: list[Word], within_s: float) -> list[list[Word]]:
