@@ -5,9 +5,9 @@ it hears, on voices and in rooms no detector here was tuned on; its weakness is
 precision: it invents repeats ("uh uh uh" for one or two). So the transcript's word
 wins, and the audio only removes a filler on positive evidence that it was invented:
 
-1. *No voice at all*: nothing voiced under it or next to it. Voice is judged relative
-   to the take's own speech level, never in absolute dB, so a quiet microphone changes
-   nothing.
+1. *No voice at all*: nothing voiced between the words around it (Whisper's own times
+   for fillers are too loose to say more). Voice is periodic and judged relative to the
+   take's own speech level, never in absolute dB, so a quiet microphone changes nothing.
 2. *Repeats past what the audio holds*: a run of consecutive fillers keeps as many as
    there are separate voiced sounds between its neighbouring words. In a noisy take
    (speech less than ``FillerOptions.min_snr_for_sounds_db`` above the room's level)
@@ -124,12 +124,11 @@ def _judge_group(group: list[Word], lower: float, upper: float, frames: Frames, 
     if voice_s < options.min_voiced_s:
         return [make(w, w.start, w.end, "transcript", INVENTED, "not counted: no voice at all between the words around it")
                 for w in group]
-    voiced = list(group)
     # The neighbouring words' onsets and tails spill past Whisper's times for them.
     inner = (lower + options.edge_margin_s, upper - options.edge_margin_s)
     events = voice_events(frames, reference.voice, *inner, min_event_s=options.min_event_s)
-    keep = _how_many_sounds(voiced, events, reference, options)
-    kept = _most_distinct(voiced, keep, options)
+    keep, why = _how_many_sounds(group, events, reference, options)
+    kept = _most_distinct(group, keep, options)
     previous_end = lower
     for word in sorted(kept, key=lambda w: w.start):
         # Each counted filler is placed on its own sound, in time order, so that no two
@@ -153,10 +152,9 @@ def _judge_group(group: list[Word], lower: float, upper: float, frames: Frames, 
             confidence -= DOUBTED_PENALTY
             note += f"; Whisper gave it p={word.probability:.2f}"
         out.append(make(word, start, end, source, confidence, note))
-    dropped = [w for w in voiced if w not in kept]
+    dropped = [w for w in group if w not in kept]
     if dropped:
-        note = (f"not counted: {len(voiced)} written here, the audio holds {keep} separate "
-                f"sound{'s' if keep != 1 else ''} (invented repeats)")
+        note = f"not counted: {len(group)} written here, {why} (invented repeats)"
         out.extend(make(w, w.start, w.end, "transcript", INVENTED, note) for w in dropped)
     return out
 
@@ -170,18 +168,20 @@ def _window(word: Word, lower: float, upper: float, options: FillerOptions) -> t
     return start, end
 
 
-def _how_many_sounds(voiced: list[Word], events: list[tuple[float, float]], reference: "_Reference",
-                     options: FillerOptions) -> int:
-    """How many of the consecutive fillers the audio holds."""
-    n = len(voiced)
+def _how_many_sounds(group: list[Word], events: list[tuple[float, float]], reference: _Reference,
+                     options: FillerOptions) -> tuple[int, str]:
+    """How many of the consecutive fillers the audio holds, and why that many."""
+    n = len(group)
     if n == 1:
-        return n
+        return n, ""
     # In a noisy room soft fillers lose their voicing: too few sounds are heard, and that
     # is no evidence against the transcript. Only the same filler written on top of
     # itself is.
     if reference.snr_db < options.min_snr_for_sounds_db:
-        return len(_same_sound_clusters(voiced, options.same_sound_within_s))
-    return min(n, max(1, len(events)))
+        apart = len(_same_sound_clusters(group, options.same_sound_within_s))
+        return apart, f"written on top of each other at {apart} time{'s' if apart != 1 else ''}"
+    heard = min(n, max(1, len(events)))
+    return heard, f"the audio holds {heard} separate sound{'s' if heard != 1 else ''}"
 
 
 def _same_sound_clusters(words: list[Word], within_s: float) -> list[list[Word]]:
