@@ -224,7 +224,7 @@ def candidate_options(base) -> list:
     clean a take must be for its sounds to count, and whether the gap search runs.
     """
     grid = [base]
-    for within in (0.05, 0.3):
+    for within in (0.15, 0.3):
         grid.append(replace(base, same_sound_within_s=within))
     for event in (0.04, 0.1, 0.15):
         grid.append(replace(base, min_event_s=event))

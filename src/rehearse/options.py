@@ -118,7 +118,7 @@ class FillerOptions:
     voice_slack_s: float = 0.2
     min_voiced_s: float = 0.05
     min_snr_for_sounds_db: float = 20.0
-    same_sound_within_s: float = 0.15
+    same_sound_within_s: float = 0.05
     min_event_s: float = 0.06
     edge_margin_s: float = 0.1
     min_steady_run_s: float = 0.12
