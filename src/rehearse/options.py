@@ -10,8 +10,9 @@ report keeps the values it was judged against.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from rehearse.errors import PackError
 
@@ -77,12 +78,34 @@ class FillerOptions:
         max_discourse_per_min: above this rate discourse fillers are a finding.
         isolating_gap_s: a silence at least this long next to "like" or "so" isolates
             it as a filler, as a comma would.
-        min_steady_run_s: a filled pause holds a steady voiced run at least this long.
+        voice_below_speech_db: a periodic frame is voice when it is no more than this
+            below the take's own speech level (relative: a quiet take is judged the same).
+        voice_slack_s: a transcribed filler's sound may lie this far outside the times
+            Whisper gave it (its times for fillers are loose), never inside the next word.
+        min_voiced_s: a transcribed filler with less voice than this under or next to it
+            was invented.
+        min_snr_for_sounds_db: separate voiced sounds are evidence only in a take whose
+            speech stands this far above its noise (levels relative to the take); in a
+            noisier one only the same filler written on top of itself is dropped. A run of
+            consecutive fillers otherwise keeps as many as the separate voiced sounds
+            between its neighbouring words.
+        same_sound_within_s: the same filler starting less than this after the one before
+            it ends is one sound written twice.
+        min_event_s: shortest voiced stretch that counts as a separate sound.
+        edge_margin_s: separate sounds are counted this far inside the neighbouring
+            words' times, whose onsets and tails spill past them.
+        min_steady_run_s: a steady vowel (full confidence) lasts at least this long.
+        search_gaps: 1 to look for filled pauses the transcript lost in the gaps between
+            words, 0 not to. Off: across the benchmark's conditions it found nothing the
+            transcript missed and added false fillers (benchmarks/README.md).
         min_gap_filler_s: shortest steady run in a word gap counted as a lost filler.
         max_gap_filler_s: longest steady run in a word gap counted as a lost filler.
         max_pitch_range_st: a steady run's F0 stays within this range, in semitones.
         max_pitch_above_median_st: a filled pause is not pitched above the speaker's
             median by more than this.
+        max_level_below_speaker_db: a steady run is at most this far below the speaker's
+            median voiced level.
+        max_level_above_speaker_db: ... and at most this far above it.
         max_spectral_change: a steady run's mean MFCC change, relative to the speaker's
             median frame-to-frame change.
         min_confidence: fillers less certain than this are listed but not counted.
@@ -91,11 +114,21 @@ class FillerOptions:
     max_filled_per_min: float = 2.0
     max_discourse_per_min: float = 3.0
     isolating_gap_s: float = 0.2
+    voice_below_speech_db: float = 40.0
+    voice_slack_s: float = 0.2
+    min_voiced_s: float = 0.05
+    min_snr_for_sounds_db: float = 20.0
+    same_sound_within_s: float = 0.05
+    min_event_s: float = 0.06
+    edge_margin_s: float = 0.1
     min_steady_run_s: float = 0.12
+    search_gaps: int = 0
     min_gap_filler_s: float = 0.2
     max_gap_filler_s: float = 1.5
     max_pitch_range_st: float = 3.0
     max_pitch_above_median_st: float = 1.0
+    max_level_below_speaker_db: float = 20.0
+    max_level_above_speaker_db: float = 3.0
     max_spectral_change: float = 0.7
     min_confidence: float = 0.5
 
