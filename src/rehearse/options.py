@@ -361,3 +361,39 @@ class Thresholds:
 
 
 _STAGES = tuple(f.name for f in dataclasses.fields(Thresholds))
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewOptions:
+    """How a mock interview round runs and is judged (a round may override them under
+    ``[round.options]``).
+
+    Attributes:
+        silence_stop_s: a silence this long after speech ends an answer; shorter than a
+            practice take's, since an interviewer takes the turn after a pause.
+        over_budget_s: recording stops this long after the answer's budget.
+        min_followup_words: an answer shorter than this gets no follow-up (there is
+            nothing to follow up on; the report says it was too short).
+        fade_min_speaking_s: answers with less speech than this are left out of the
+            fading check (a short follow-up's level and pace say little).
+        fade_energy_db: the speech level falling this much across the round is fading.
+        fade_pace_share: pace falling by this share across the round is fading.
+        fade_fillers_per_min: fillers rising by this many per minute across the round
+            is fading.
+        focus_items: how many things to work on the round report names.
+        followup_budget_s: the time budget of an answer to a follow-up question.
+        followup_min_s: a follow-up's answer shorter than this is flagged as too short.
+        read_s: without the voice, time to read a question before recording starts.
+    """
+
+    silence_stop_s: float = 3.0
+    over_budget_s: float = 30.0
+    min_followup_words: int = 15
+    fade_min_speaking_s: float = 5.0
+    fade_energy_db: float = 3.0
+    fade_pace_share: float = 0.15
+    fade_fillers_per_min: float = 2.0
+    focus_items: int = 3
+    followup_budget_s: float = 30.0
+    followup_min_s: float = 5.0
+    read_s: float = 2.0
