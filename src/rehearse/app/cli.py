@@ -375,8 +375,30 @@ def _drop_unwritable_stdout() -> None:
             pass
 
 
+class _WarningLine:
+    """Library warnings (the "rehearse" logger) as one escaped line on stderr."""
+
+    def filter(self, record) -> bool:
+        from rehearse.files import printable
+
+        record.msg, record.args = printable(record.getMessage()), None
+        return True
+
+
+def _show_warnings() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rehearse: warning: %(message)s"))
+    handler.addFilter(_WarningLine())
+    logger = logging.getLogger("rehearse")
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
 def main() -> None:
     """Console entry point: one line on stderr and exit 1 for errors a user can fix."""
+    _show_warnings()
     try:
         app()
     except SystemExit as e:

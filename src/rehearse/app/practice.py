@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from rehearse.errors import AudioError, CaptureError, RehearseError
+from rehearse.errors import AudioError, CaptureError
 from rehearse.app.keys import ScriptKeys, StreamKeys, menu_key
 from rehearse.app.practice_screen import compare, countdown, recording_display, show_question
 

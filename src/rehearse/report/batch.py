@@ -10,7 +10,6 @@ import csv
 import dataclasses
 import json
 import re
-import sys
 import types
 from pathlib import Path
 from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints

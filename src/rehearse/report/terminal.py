@@ -75,7 +75,8 @@ def _delivery_table(analysis):
     table.add_column("target", justify="right")
     table.add_column("")
     table.add_row("duration (first to last word)", f"{d.duration.speaking:.1f} s",
-                  f"{d.duration.target_min:.0f}-{d.duration.target_max:.0f} s", _mark(d.duration.verdict == "ok"))
+                  f"{d.duration.target_min:.0f}-{d.duration.target_max:.0f} s",
+                  _mark(d.duration.verdict == "ok") if d.pace.words else "")
     if d.pace.words:
         table.add_row("pace", f"{d.pace.wpm:.0f} words/min", f"{t.target.min_wpm:.0f}-{t.target.max_wpm:.0f}",
                       _mark(t.target.min_wpm <= d.pace.wpm <= t.target.max_wpm))
