@@ -19,7 +19,7 @@ from rehearse.errors import RehearseError
 # A spoken answer's draft is a few KB and a job description rarely 50 KB; anything past
 # this is a wrong file (a log, /dev/zero), and the checks' cost grows with the text.
 MAX_TEXT_BYTES = 1 << 20
-# charset-normalizer's guess on fewer bytes than this is noise; UTF-8 and BOMs still decide.
+# charset-normalizer's guess on fewer bytes than this is noise.
 _MIN_GUESS_BYTES = 8
 # C0 controls except tab and newline, DEL, and the C1 range (0x9b is a one-byte CSI).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -42,6 +42,9 @@ def read_text(path: str | os.PathLike, what: str, *, limit_bytes: int = MAX_TEXT
         what: what it is, for the messages ("draft", "job description").
         limit_bytes: larger files are refused before they are read whole.
 
+    Returns:
+        The text with newline line ends and control characters escaped (``printable``).
+
     Raises:
         RehearseError: missing, a folder, unreadable, larger than the limit, or not text.
     """
@@ -62,11 +65,14 @@ def read_text(path: str | os.PathLike, what: str, *, limit_bytes: int = MAX_TEXT
     if text is None:
         raise RehearseError(f"{printable(str(file))}: the {what} is not text (binary data, or an encoding "
                             f"that cannot be told); save it as UTF-8 text")
-    return text
+    # Windows and old Mac line ends as newlines; any other control character (an escape
+    # sequence pasted into a draft) is kept visible as text, never sent to the terminal.
+    return printable(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def decode_text(data: bytes) -> str | None:
-    """Bytes as text: BOM, else UTF-8, else charset-normalizer's best guess; None for binary."""
+    """Bytes as text: BOM, else UTF-8, else cp1252, else charset-normalizer's best guess
+    (UTF-16 without a BOM, other code pages); None for binary."""
     for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
                        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -80,8 +86,17 @@ def decode_text(data: bytes) -> str | None:
         text = None
     if text is not None:
         return None if "\x00" in text else text
+    # Answers are in English: what is not UTF-8 is nearly always Windows' "ANSI" (cp1252,
+    # a superset of Latin-1's letters), and a statistical guess on a few accented letters
+    # in English text picks Central European code pages as often as not.
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and not any(_CONTROL.match(c) and c not in "\r\x0c" for c in western):
+        return western
     if len(data) < _MIN_GUESS_BYTES:
-        return data.decode("cp1252", errors="replace")
+        return None
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()

@@ -86,7 +86,7 @@ def render_table(result) -> list:
     table.add_column("top issue", overflow="fold")
     for take in result.takes:
         m = take.metrics
-        table.add_row(str(take.take_id), short_date(take.recorded_at), take_name(take.path), take.question or "-",
+        table.add_row(str(take.take_id), short_date(take.recorded_at), printable(take_name(take.path)), take.question or "-",
                       duration_text(m), num(m.wpm, 0), num(m.filled_per_min, 1), num(m.discourse_per_min, 1),
                       num(m.long_pauses, 0), num(m.content_score, 0), clip(m.top_issue or "", ISSUE_WIDTH))
     totals = review_totals(result)
@@ -104,7 +104,7 @@ def render_table(result) -> list:
     if result.failed:
         failed = Text(f"{len(result.failed)} file(s) could not be analyzed:\n", style="bold red")
         for item in result.failed:
-            failed.append(f"  {item.path}: {item.error}\n", style="red")
+            failed.append(f"  {printable(item.path)}: {printable(item.error)}\n", style="red")
         parts.append(failed)
     return parts
 

@@ -9,6 +9,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from rehearse.files import printable
 from rehearse.text.format import clock
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -30,7 +32,7 @@ def render(analysis) -> list:
     title = analysis.audio.path or "typed draft"
     subtitle = f"question: {analysis.question['id']}" if analysis.question else ""
     parts.append(Panel(Text(analysis.question["text"] if analysis.question else "No question given: generic checks only."),
-                       title=f"rehearse \u00b7 {escape(str(title))}", subtitle=subtitle, expand=True))
+                       title=f"rehearse \u00b7 {escape(printable(str(title)))}", subtitle=subtitle, expand=True))
     parts.append(_findings(analysis))
     if analysis.delivery is not None:
         parts.append(_delivery_table(analysis))
