@@ -269,38 +269,45 @@ def _check_word(word: str, source: str) -> None:
 
 def _scan(seq: tuple, tokens: Sequence[Token], first: int, end: int) -> Iterator[tuple[int, int]]:
     """Non-overlapping (start, end) matches of a sequence inside tokens[first:end]."""
+    # The states (element, position) known to end no match: a cue with many gaps or
+    # ambiguous words reaches one by many paths and from many starts, and each dead end is
+    # explored once. Matches only run forward, so states behind the start are dropped.
+    dead: dict[int, set] = {}
     pos = first
     while pos < end:
-        # One table per start: a cue with many gaps or ambiguous words reaches the same
-        # (element, position) by many paths, and each is worked out once.
-        ends = _ends(seq, 0, pos, tokens, end, {})
-        if not ends:
+        stop = next(_match(seq, 0, pos, tokens, end, dead), None)
+        if stop is None:
+            dead.pop(pos, None)
             pos += 1
             continue
-        stop = ends[0]
         yield pos, stop
+        for behind in range(pos, max(stop, pos + 1)):
+            dead.pop(behind, None)
         pos = max(stop, pos + 1)
 
 
-def _ends(seq: tuple, k: int, pos: int, tokens: Sequence[Token], end: int, memo: dict) -> tuple[int, ...]:
-    """End positions where ``seq[k:]`` matches from ``pos``, shortest ways first, each once.
+def _match(seq: tuple, k: int, pos: int, tokens: Sequence[Token], end: int, dead: dict) -> Iterator[int]:
+    """End positions where ``seq[k:]`` matches from ``pos``; shortest matches first.
 
-    Every loop is bounded (a gap's words, ``MAX_FILLER_RUN`` fillers) and every
-    (sequence, element, position) is computed once per start, so one start costs at most
-    the cue's size times its reach, and a scan is linear in the text.
+    Every loop is bounded (a gap's words, ``MAX_FILLER_RUN`` fillers), and a state that
+    yielded nothing is never explored again, so a scan costs at most the cue's size times
+    its reach per word: linear in the text.
     """
-    key = (id(seq), k, pos)
-    known = memo.get(key)
-    if known is not None:
-        return known
-    found: dict[int, None] = {}
     if k == len(seq):
-        found[pos] = None
-    elif isinstance(seq[k], Gap):
+        yield pos
+        return
+    key = (id(seq), k)
+    if key in dead.get(pos, ()):
+        return
+    found = False
+    elem = seq[k]
+    if isinstance(elem, Gap):
         used = fillers = 0
         p = pos
         while True:
-            found.update(dict.fromkeys(_ends(seq, k + 1, p, tokens, end, memo)))
+            for stop in _match(seq, k + 1, p, tokens, end, dead):
+                found = True
+                yield stop
             if p >= end:
                 break
             if tokens[p].skippable:
@@ -309,15 +316,17 @@ def _ends(seq: tuple, k: int, pos: int, tokens: Sequence[Token], end: int, memo:
                     break
             else:
                 used += 1
-                if used > seq[k].words:
+                if used > elem.words:
                     break
             p += 1
     else:
         p = pos
         fillers = 0
         while p < end:
-            for stop in _elem_ends(seq[k], p, tokens, end, memo):
-                found.update(dict.fromkeys(_ends(seq, k + 1, stop, tokens, end, memo)))
+            for stop in _match_elem(elem, p, tokens, end, dead):
+                for final in _match(seq, k + 1, stop, tokens, end, dead):
+                    found = True
+                    yield final
             # The first word must match where the scan put it; later ones may skip fillers.
             if k == 0 or not tokens[p].skippable:
                 break
@@ -325,12 +334,11 @@ def _ends(seq: tuple, k: int, pos: int, tokens: Sequence[Token], end: int, memo:
             if fillers > MAX_FILLER_RUN:
                 break
             p += 1
-    result = tuple(found)
-    memo[key] = result
-    return result
+    if not found:
+        dead.setdefault(pos, set()).add(key)
 
 
-def _elem_ends(elem, p: int, tokens: Sequence[Token], end: int, memo: dict) -> Iterator[int]:
+def _match_elem(elem, p: int, tokens: Sequence[Token], end: int, dead: dict) -> Iterator[int]:
     if isinstance(elem, Atom):
         if elem.test(tokens[p]):
             yield p + 1
@@ -338,7 +346,7 @@ def _elem_ends(elem, p: int, tokens: Sequence[Token], end: int, memo: dict) -> I
             yield p + 2
         return
     for option in elem.options:
-        yield from _ends(option, 0, p, tokens, end, memo)
+        yield from _match(option, 0, p, tokens, end, dead)
 
 
 def _joined(a: Token, b: Token, atom: Atom) -> bool:
