@@ -8,7 +8,7 @@ repeated to length, written once as FLAC into a cache outside the repository
 Each take is analyzed in its own process; its peak resident memory is read from
 ``RUSAGE_CHILDREN`` by a small parent, so it is the whole process, model included.
 
-Takes over ``audio.MAX_DURATION_S`` (20 min) are refused before decoding, so the 1 h and
+Takes over ``audio.MAX_DURATION_S`` (10 min) are refused before decoding, so the 1 h and
 3 h rows show what a refusal costs: that is the bound on memory for long files.
 """
 

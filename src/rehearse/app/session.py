@@ -182,11 +182,6 @@ def _stderr_console():
     return Console(file=sys.stderr)
 
 
-def _read_text(path: Path, what: str) -> str:
-    """Kept for callers of the old name: ``files.read_text``."""
-    return read_text(path, what)
-
-
 def protected_inputs(*, audio: str | Path | None = None, text: str | Path | None = None, job: str | Path | None = None,
                      db: str | Path | None = None, takes: tuple[str | Path, ...] = ()) -> list[tuple[object, str]]:
     """(path, what) for every file an output must not overwrite: the inputs and the history."""

@@ -232,12 +232,20 @@ def find(entries: Sequence[Entry], tokens: Sequence[Token], *, skippable: frozen
         skippable: indices of tokens that are discourse fillers, skipped inside a phrase.
     """
     found: list[Match] = []
+    # One table per pattern of what each (slot, token, fillers skipped) leads to, shared
+    # by every start: a state's answer does not depend on where the match began, except
+    # at the start itself (part of the key). Tokens behind the start are never visited
+    # again, so their entries are dropped as the start moves on.
+    memos: dict[tuple[int, int], dict[int, dict]] = {}
     for i in range(len(tokens)):
+        for memo in memos.values():
+            memo.pop(i - 1, None)
         if tokens[i].filled:
             continue
         for entry in entries:
-            for pattern in entry.patterns:
-                last = _match(pattern, 0, i, tokens, entry.inflect, skippable, 0, i, {})
+            for n, pattern in enumerate(entry.patterns):
+                memo = memos.setdefault((id(entry), n), {})
+                last = _match(pattern, 0, i, tokens, entry.inflect, skippable, 0, i, memo)
                 if last is not None and _context_ok(entry, i, last, tokens, skippable):
                     found.append(Match(entry, i, last))
                     break
@@ -261,14 +269,16 @@ def _match(pattern: tuple[Slot, ...], k: int, i: int, tokens: Sequence[Token], i
            skippable: frozenset[int], skipped: int, first: int, memo: dict) -> int | None:
     """Index of the last token of a match of ``pattern[k:]`` from token ``i``, or None.
 
-    ``memo`` (one per start) holds each (slot, token, fillers skipped) worked out: optional
-    slots and gaps reach the same state by many paths, and without it a pattern of many
-    optional words takes time exponential in its length.
+    ``memo`` (token -> state -> answer, shared by the starts of one ``find``) holds each
+    (slot, token, fillers skipped) worked out: optional slots and gaps reach the same
+    state by many paths, and without it a pattern of many optional words takes time
+    exponential in its length.
     """
-    key = (k, i, skipped)
-    if key in memo:
-        return memo[key]
-    memo[key] = end = _match_once(pattern, k, i, tokens, inflect, skippable, skipped, first, memo)
+    at = memo.setdefault(i, {})
+    key = (k, skipped, i == first)
+    if key in at:
+        return at[key]
+    at[key] = end = _match_once(pattern, k, i, tokens, inflect, skippable, skipped, first, memo)
     return end
 
 

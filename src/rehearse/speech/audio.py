@@ -28,9 +28,9 @@ TRUNCATED_SHARE = 0.9
 # decode is appended junk rather than a cut (a cut file has nothing after its last frame).
 TRAILING_SHARE = 0.05
 # The longest take rehearse analyzes: interview answers run 1-3 minutes, and memory grows
-# with length (``benchmarks/memory.py``: 10 min peaks near 1 GB), so longer files are
-# refused before decoding instead of filling the machine.
-MAX_DURATION_S = 20 * 60
+# with length (``benchmarks/memory.py``: a 10 min take peaks at 0.96 GB, a 1 hour file
+# took 3.7-4.1 GB before this limit), so longer files are refused before decoding.
+MAX_DURATION_S = 10 * 60
 SUPPORTED_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
 
 
