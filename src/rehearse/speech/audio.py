@@ -24,8 +24,10 @@ SILENT_PEAK = 1e-4
 # Decoding may stop early on a damaged file; less than this share of the declared
 # duration counts as truncated.
 TRUNCATED_SHARE = 0.9
-# Bytes after the last frame that decoded, as a share of the file, past which a short
-# decode is appended junk rather than a cut (a cut file has nothing after its last frame).
+# A file cut short ends in at most a partial packet; undecodable bytes after the last
+# packet that decoded, more than this many of its largest packets and this share of the
+# file, are junk appended after the audio (the file plays), not a cut.
+JUNK_PACKETS = 4
 TRAILING_SHARE = 0.05
 # The longest take rehearse analyzes: interview answers run 1-3 minutes, and memory grows
 # with length (``benchmarks/memory.py``: a 10 min take peaks at 0.96 GB, a 1 hour file
@@ -144,6 +146,7 @@ def _decode(file: Path) -> tuple[np.ndarray, int, float | None, int]:
         pieces: list[np.ndarray] = []
         kept = 0
         decoded_to = 0  # byte offset just past the last packet that decoded
+        largest = 0  # bytes of the largest packet that decoded
         try:
             for packet in container.demux(stream):
                 try:
@@ -158,6 +161,7 @@ def _decode(file: Path) -> tuple[np.ndarray, int, float | None, int]:
                         kept += pieces[-1].size
                 if frames and packet.pos is not None and packet.pos >= 0:
                     decoded_to = max(decoded_to, packet.pos + packet.size)
+                    largest = max(largest, packet.size)
                 if kept > MAX_DURATION_S * SAMPLE_RATE:  # no duration in the header: stop at the limit
                     raise _too_long(file, kept / SAMPLE_RATE)
         except av.error.FFmpegError as e:
@@ -168,6 +172,8 @@ def _decode(file: Path) -> tuple[np.ndarray, int, float | None, int]:
     samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
     size = file.stat().st_size
     trailing = size - decoded_to if 0 < decoded_to < size else 0
+    if trailing <= JUNK_PACKETS * largest:
+        trailing = 0
     return samples.astype(np.float32, copy=False), channels, declared_s, trailing
 
 
