@@ -12,8 +12,8 @@ checked as a typed draft with its question, and the figures are:
 - pitfall recall and precision pooled over all pitfalls;
 - the share of good answers given a false high-severity pitfall;
 - the content score's AUC: the chance a good answer scores above a bad one (ties count
-  half; an answer given no score ranks below every scored one);
-- how many answers got no score (nothing to judge).
+  half; an answer too short to judge ranks below every judged one);
+- how many answers were too short to judge (score 0 and a finding).
 
 ``tests/test_published_corpus.py`` asserts floors on the test split.
 """
@@ -87,8 +87,14 @@ def auc(good: list[float], bad: list[float]) -> float:
     return wins / (len(good) * len(bad))
 
 
-def evaluate(answers: list[dict]) -> Figures:
-    """Check every answer as a typed draft with its question and score the checks."""
+def evaluate(answers: list[dict], overrides: dict | None = None) -> Figures:
+    """Check every answer as a typed draft with its question and score the checks.
+
+    Args:
+        overrides: ``ContentOptions`` fields to change for every question (cross-validation).
+    """
+    import dataclasses
+
     from rehearse import content, packs
 
     catalog = packs.load_packs(include_user=False)
@@ -98,7 +104,8 @@ def evaluate(answers: list[dict]) -> Figures:
     scores: list[tuple[str, str, int | None]] = []
     for a in answers:
         question = catalog.get(a["question"])
-        report = content.check(content.words_from_text(a["text"]), question=question, catalog=catalog)
+        options = dataclasses.replace(question.thresholds.content, **overrides) if overrides else None
+        report = content.check(content.words_from_text(a["text"]), question=question, catalog=catalog, options=options)
         checked = {p.id for p in question.pitfalls}
         expected = set(a["pitfalls"])
         if expected - checked:
@@ -119,7 +126,7 @@ def evaluate(answers: list[dict]) -> Figures:
         highs = sorted({h.id for h in report.pitfalls if h.severity == "high"} - expected)
         if a["verdict"] == "good" and highs:
             false_high.append(f"{a['id']}: {', '.join(highs)}")
-        scores.append((a["id"], a["verdict"], report.score))
+        scores.append((a["id"], a["verdict"], report.score if report.judged else None))
     rank = [(-1 if s is None else s, v) for _, v, s in scores]
     return Figures(
         answers=len(answers),
@@ -133,6 +140,35 @@ def evaluate(answers: list[dict]) -> Figures:
         false_high=false_high,
         scores=scores,
     )
+
+
+def objective(f: Figures) -> float:
+    """What a threshold is chosen for: pitfalls found, less false high pitfalls on good
+    answers, less false hits; the score's ranking breaks ties."""
+    return (f.pooled.recall or 0.0) - f.false_high_share - 0.5 * (1 - (f.pooled.precision or 0.0)) + 0.1 * f.auc
+
+
+def cross_validate(answers: list[dict], name: str, grid: list[float], *, folds: int = 5,
+                   seed: int = 19) -> tuple[list[float], float]:
+    """K-fold choice of one ``ContentOptions`` threshold on these answers.
+
+    Each fold's threshold is chosen on the other folds; the answers of the fold then count
+    towards the held-out objective. Returns the chosen thresholds and that objective.
+    """
+    import random
+
+    order = sorted(answers, key=lambda a: a["id"])
+    random.Random(seed).shuffle(order)
+    chosen, held = [], []
+    for k in range(folds):
+        train = [a for i, a in enumerate(order) if i % folds != k]
+        best = max(grid, key=lambda t: (objective(evaluate(train, {name: t})), -abs(t)))
+        chosen.append(best)
+        held.extend(a | {"_threshold": best} for i, a in enumerate(order) if i % folds == k)
+    pooled = [evaluate([a for a in held if a["_threshold"] == t], {name: t}) for t in sorted(set(chosen))]
+    tp = sum(f.pooled.tp for f in pooled)
+    fn = sum(f.pooled.fn for f in pooled)
+    return chosen, tp / (tp + fn) if tp + fn else float("nan")
 
 
 def _f(x: float | None) -> str:
@@ -153,7 +189,7 @@ def table(figures: dict[str, Figures]) -> str:
     row("**good answers with a false high-severity pitfall**",
         lambda f: f"**{100 * f.false_high_share:.0f}%** ({f.false_high_good}/{f.good})")
     row("**content score AUC, good > bad**", lambda f: f"**{f.auc:.2f}**")
-    row("answers given no score", lambda f: str(f.unscored))
+    row("answers too short to judge", lambda f: str(f.unscored))
     for pid in sorted({p for f in figures.values() for p in f.pitfalls}):
         def cell(f: Figures, pid=pid) -> str:
             c = f.pitfalls.get(pid)
@@ -169,7 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all",
                         help="which split to score; 'all' prints dev and test side by side")
     parser.add_argument("--errors", action="store_true", help="list misses, false hits and every score")
+    parser.add_argument("--cv", action="store_true",
+                        help="choose ContentOptions.negative_tone by 5-fold cross-validation on the dev split")
     args = parser.parse_args(argv)
+    if args.cv:
+        grid = [-0.05, -0.1, -0.15, -0.2, -0.25, -0.3, -0.35, -0.4, -0.5]
+        dev = load("dev")
+        chosen, recall = cross_validate(dev, "negative_tone", grid)
+        whole = max(grid, key=lambda t: (objective(evaluate(dev, {"negative_tone": t})), -abs(t)))
+        print(f"negative_tone per fold: {chosen}; held-out pitfall recall {recall:.2f}; on all of dev: {whole}")
+        return 0
     splits = SPLITS if args.split == "all" else (args.split,)
     figures = {s: evaluate(load(s)) for s in splits}
     print(table(figures))

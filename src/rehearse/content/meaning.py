@@ -43,6 +43,10 @@ class ToneLexicon:
         contrast: cues that open the clause the speaker means ("but", "however").
         relation: words for a working relationship gone wrong ("clashed"): negative,
             but about the two people, not a verdict on one of them.
+        targets: pitfall id -> cues naming who or what it judges.
+        relations: pitfalls for which a relationship gone wrong counts as negative.
+        conceded: pitfalls that a concession takes back.
+        personal: pitfalls about private life; their sentences give no example of work.
     """
 
     valence: Mapping[str, float]
@@ -50,6 +54,10 @@ class ToneLexicon:
     relation: frozenset[str]
     idioms: tuple[tuple[Pattern, str], ...]
     contrast: tuple[Pattern, ...]
+    targets: Mapping[str, tuple[Pattern, ...]]
+    relations: frozenset[str]
+    conceded: frozenset[str]
+    personal: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,10 @@ def load_tone() -> ToneLexicon:
         relation=frozenset(raw.get("relation", {}).get("words", ())),
         idioms=tuple((compile_pattern(cue), word) for cue, word in raw.get("idioms", {}).get("pairs", ())),
         contrast=tuple(compile_pattern(c) for c in raw.get("contrast", {}).get("cues", ())),
+        targets={pid: tuple(compile_pattern(c) for c in t.get("cues", ())) for pid, t in raw.get("targets", {}).items()},
+        relations=frozenset(pid for pid, t in raw.get("targets", {}).items() if t.get("relations")),
+        conceded=frozenset(raw.get("concession", {}).get("pitfalls", ())),
+        personal=frozenset(raw.get("personal", {}).get("pitfalls", ())),
     )
 
 
