@@ -162,13 +162,22 @@ def cross_validate(answers: list[dict], name: str, grid: list[float], *, folds: 
     chosen, held = [], []
     for k in range(folds):
         train = [a for i, a in enumerate(order) if i % folds != k]
-        best = max(grid, key=lambda t: (objective(evaluate(train, {name: t})), -abs(t)))
+        best = _best(grid, lambda t: objective(evaluate(train, {name: t})))
         chosen.append(best)
         held.extend(a | {"_threshold": best} for i, a in enumerate(order) if i % folds == k)
     pooled = [evaluate([a for a in held if a["_threshold"] == t], {name: t}) for t in sorted(set(chosen))]
     tp = sum(f.pooled.tp for f in pooled)
     fn = sum(f.pooled.fn for f in pooled)
     return chosen, tp / (tp + fn) if tp + fn else float("nan")
+
+
+def _best(grid: list[float], score) -> float:
+    """The grid value with the best score; among equals, the middle one (the centre of a
+    plateau is the choice least likely to sit on an edge of new data)."""
+    scores = [score(t) for t in grid]
+    top = max(scores)
+    tied = [t for t, s in zip(grid, scores) if s >= top - 1e-9]
+    return tied[len(tied) // 2]
 
 
 def _f(x: float | None) -> str:
@@ -212,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         grid = [-0.05, -0.1, -0.15, -0.2, -0.25, -0.3, -0.35, -0.4, -0.5]
         dev = load("dev")
         chosen, recall = cross_validate(dev, "negative_tone", grid)
-        whole = max(grid, key=lambda t: (objective(evaluate(dev, {"negative_tone": t})), -abs(t)))
+        whole = _best(grid, lambda t: objective(evaluate(dev, {"negative_tone": t})))
         print(f"negative_tone per fold: {chosen}; held-out pitfall recall {recall:.2f}; on all of dev: {whole}")
         return 0
     splits = SPLITS if args.split == "all" else (args.split,)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rehearse import content, packs
+from rehearse.options import ContentOptions
 from rehearse.content import meaning, scoring
 from rehearse.content.tokens import Utterance
 
@@ -122,7 +123,7 @@ def test_a_short_closing_question_is_judged(catalog):
 ])
 def test_sentence_tone(text, negative):
     utt = Utterance(content.words_from_text(text))
-    assert (meaning.sentence_tone(utt, 0) <= -0.2) is negative
+    assert (meaning.sentence_tone(utt, 0) <= ContentOptions().negative_tone) is negative
 
 
 def test_concession_needs_something_said_after_the_contrast():

@@ -263,7 +263,7 @@ class ContentOptions:
     vague_phrase_cost: float = 0.1
     max_vague_cost: float = 0.3
     min_tailoring_coverage: float = 0.5
-    negative_tone: float = -0.2
+    negative_tone: float = -0.15
     min_judged_words: int = 12
 
 
