@@ -72,8 +72,7 @@ def reference_text(name: str) -> str:
 
 def join_clips(names: list[str], *, gap_s: float = 0.8) -> tuple[np.ndarray, str, list[tuple[float, float]]]:
     """Join real clips with silences: (16 kHz samples, joined reference, the inserted silences)."""
-    from rehearse import audio
-
+    from rehearse.speech import audio
     pieces, texts, gaps, position = [], [], [], 0
     silence = np.zeros(int(gap_s * audio.SAMPLE_RATE), np.float32)
     for index, name in enumerate(names):

@@ -76,7 +76,6 @@ def load_corpus(folder: Path = CORPUS, *, only: str | None = None) -> list[dict]
 def evaluate(cases: list[dict]) -> dict[str, Tally]:
     """Run every case through the content checks and tally each check."""
     from rehearse import content, packs
-
     catalog = packs.load_packs(include_user=False)
     tallies: dict[str, Tally] = {}
 

@@ -84,11 +84,11 @@ def reference_count(name: str) -> int:
 
 def detect(name: str, method: str, transcribers: dict) -> list[tuple[float, float]]:
     """Filled pauses one method finds in one clip, as (start, end) spans."""
-    from rehearse import audio
+    from rehearse.speech import audio
     from rehearse.delivery import features
     from rehearse.delivery.fillers import FILLED, find_fillers
     from rehearse.options import Thresholds
-    from rehearse.text import filled_pause_form
+    from rehearse.text.format import filled_pause_form
 
     take = audio.load(SHARED_AUDIO / name)
     transcriber = transcribers["plain" if method == "plain" else "prompt"]
@@ -102,8 +102,8 @@ def detect(name: str, method: str, transcribers: dict) -> list[tuple[float, floa
 
 def run(clips_with: list[str] = FILLER_CLIPS, clips_without: list[str] = NO_FILLER_CLIPS,
         fluent: list[str] = FLUENT_CLIPS) -> dict:
-    from rehearse import audio
-    from rehearse.transcribe import Transcriber, TranscriptionOptions
+    from rehearse.speech import audio
+    from rehearse.speech.transcribe import Transcriber, TranscriptionOptions
 
     transcribers = {"plain": Transcriber(TranscriptionOptions(initial_prompt=None)), "prompt": Transcriber()}
     results: dict = {"machine": machine(), "collar_s": COLLAR_S, "methods": {}}

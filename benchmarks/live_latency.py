@@ -82,16 +82,15 @@ class CpuShare:
 
 
 def _speech_end_s(y: np.ndarray) -> float:
-    from rehearse import vad
-
+    from rehearse.speech import vad
     return vad.speech_spans(y, threshold=0.5)[-1].end
 
 
 def file_fed(y: np.ndarray, wav: Path, *, transcriber, question, trailing_s: float) -> dict:
     """Feed the answer at real time, end the take ``trailing_s`` after the last speech, time the report."""
-    from rehearse import audio
+    from rehearse.speech import audio
     from rehearse.analysis import analyze
-    from rehearse.live import LiveSession
+    from rehearse.speech.live import LiveSession
     from rehearse.report.terminal import TerminalWriter
 
     end = int((_speech_end_s(y) + trailing_s) * audio.SAMPLE_RATE)
@@ -162,7 +161,7 @@ def through_virtual_mic(wav: Path, scratch: Path) -> dict:
 
 def run(*, mic: bool = True, endings: dict[str, float] | None = None) -> dict:
     from rehearse import packs
-    from rehearse.transcribe import Transcriber
+    from rehearse.speech.transcribe import Transcriber
 
     y, _, _ = join_clips(CLIPS)
     transcriber = Transcriber()

@@ -38,8 +38,7 @@ def build_folder(folder: Path, *, target_s: float) -> float:
     """Write FLAC copies of the samples and shared clips into ``folder`` until ``target_s``; return the total seconds."""
     import soundfile as sf
 
-    from rehearse import audio
-
+    from rehearse.speech import audio
     sources = sorted(p for p in (REPO / "samples").iterdir() if p.suffix in AUDIO_SUFFIXES)
     sources += sorted(p for p in SHARED_AUDIO.iterdir() if p.suffix in AUDIO_SUFFIXES)
     decoded = [(p.stem, audio.load(p).samples) for p in sources]

@@ -33,8 +33,8 @@ def _fw_defaults(path: Path, model_dir: str) -> str:
 
 
 def run(*, runs: int = 3, quick: bool = False) -> dict:
-    from rehearse import audio, models
-    from rehearse.transcribe import Transcriber, TranscriptionOptions
+    from rehearse.speech import audio, models
+    from rehearse.speech.transcribe import Transcriber, TranscriptionOptions
 
     samples, reference, _ = join_clips(ANSWER_CLIPS[:2] if quick else ANSWER_CLIPS)
     workdir = Path(tempfile.mkdtemp(prefix="rehearse-bench-"))

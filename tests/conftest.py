@@ -31,7 +31,7 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def transcriber():
     """The default model, loaded once for the whole session."""
-    from rehearse.transcribe import Transcriber
+    from rehearse.speech.transcribe import Transcriber
 
     return Transcriber()
 

@@ -92,7 +92,7 @@ def test_unknown_model_is_one_line(samples_dir, tmp_path):
 
 def test_help_is_fast():
     """Not a benchmark (those are in benchmarks/): a guard that --help imports nothing heavy."""
-    code = "import sys, rehearse.cli; print(sorted(m for m in ('numpy', 'faster_whisper', 'librosa', 'scipy') if m in sys.modules))"
+    code = "import sys, rehearse.app.cli; print(sorted(m for m in ('numpy', 'faster_whisper', 'librosa', 'scipy') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]"
 
@@ -132,7 +132,7 @@ def test_beam_size_option_reaches_the_decoder(shared_audio, tmp_path):
 def test_a_finished_analysis_is_saved_and_printed_before_the_process_ends(shared_audio, tmp_path):
     # analyze ends without the interpreter's teardown: the history row and every byte of
     # the report must be out by then.
-    from rehearse.history import History
+    from rehearse.app.history import History
 
     result = run("analyze", shared_audio / "jfk.flac", "--json", "--html", tmp_path / "r.html", tmp_path=tmp_path)
     data = json.loads(result.stdout)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from rehearse import audio
+from rehearse.speech import audio
 from rehearse.errors import AudioError
 
 

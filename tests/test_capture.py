@@ -31,8 +31,7 @@ def _rehearse(*args: str, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def test_devices_lists_the_inputs(mic_env):
-    from rehearse import capture
-
+    from rehearse.speech import capture
     result = _rehearse("devices", env=mic_env.env)
     assert result.returncode == 0, result.stderr
     names = [d.name for d in capture.input_devices()]
@@ -54,8 +53,7 @@ def test_devices_lists_the_inputs(mic_env):
     ],
 )
 def test_find_device_by_index_or_name(mic_env, spec, expected, error):
-    from rehearse import capture
-
+    from rehearse.speech import capture
     if spec == "index-of-pulse":
         spec = str(next(d.index for d in capture.input_devices() if d.name == "pulse"))
     if error is None:
@@ -66,8 +64,7 @@ def test_find_device_by_index_or_name(mic_env, spec, expected, error):
 
 
 def test_samplerate_falls_back_to_one_the_device_supports(mic_env):
-    from rehearse import capture
-
+    from rehearse.speech import capture
     device = capture.find_device("pulse")
     options = capture.CaptureOptions()
     assert capture.choose_samplerate(device, None, options) == 16000
@@ -78,8 +75,7 @@ def test_samplerate_falls_back_to_one_the_device_supports(mic_env):
 
 def test_wav_header_is_current_while_recording(mic_env, shared_audio, tmp_path):
     """The file is readable at every moment, with every block written so far: what a kill leaves."""
-    from rehearse import capture
-
+    from rehearse.speech import capture
     speech = mic_env.wav(shared_audio / "jfk.flac", tmp_path / "jfk.wav")
     device = capture.find_device("pulse")
     recorder = capture.Recorder(tmp_path / "take.wav", device=device, samplerate_hz=16000)
@@ -108,8 +104,7 @@ def test_wav_header_is_current_while_recording(mic_env, shared_audio, tmp_path):
 def test_explain_names_the_cause_and_the_fix():
     import sounddevice as sd
 
-    from rehearse import capture
-
+    from rehearse.speech import capture
     device = capture.InputDevice(3, "USB mic", "ALSA", 1, 48000.0, False)
     cases = [
         (sd.PortAudioError("Unanticipated host error", -9999, (0, -13, "Permission denied")), "no permission"),
@@ -125,7 +120,7 @@ def test_explain_names_the_cause_and_the_fix():
 
 PATCH_NO_PORTAUDIO = (
     "import ctypes.util, sys; ctypes.util.find_library = lambda name: None; "
-    "sys.argv = ['rehearse'] + sys.argv[1:]; from rehearse.cli import main; main()"
+    "sys.argv = ['rehearse'] + sys.argv[1:]; from rehearse.app.cli import main; main()"
 )
 
 
@@ -162,8 +157,8 @@ def test_capture_errors_are_one_line(mic_env, tmp_path, args, env_change, expect
 
 def test_resampled_capture_keeps_time(mic_env, tmp_path):
     """Recording at a device rate other than 16 kHz: the file keeps that rate, the listener gets 16 kHz."""
-    from rehearse import capture
-    from rehearse.live import LiveSession
+    from rehearse.speech import capture
+    from rehearse.speech.live import LiveSession
 
     device = capture.find_device("pulse")
     listener = LiveSession(44100)

@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 
 from rehearse import content, packs
-from rehearse.content.matching import PatternError, compile_pattern
-from rehearse.content.tokens import Utterance
-from rehearse.transcribe import Word
+from rehearse.text.cues import PatternError, compile_pattern
+from rehearse.text.tokens import Utterance
+from rehearse.speech.transcribe import Word
 
 SCHEMA = json.loads((Path(content.__file__).parents[1] / "schema" / "analysis.schema.json").read_text(encoding="utf-8"))
 
@@ -248,7 +248,7 @@ def test_terminal_section_renders(catalog):
 
 def test_spoken_answer_through_the_pipeline(speak, transcriber, catalog):
     from rehearse import analysis
-    from rehearse.audio import Audio
+    from rehearse.speech.audio import Audio
 
     samples, silences = speak([
         "What inspires me most is solving messy problems for customers.", 0.6,
@@ -272,7 +272,6 @@ def test_spoken_answer_through_the_pipeline(speak, transcriber, catalog):
 
 def test_spoken_weak_answer_infers_the_question_and_flags_pitfalls(samples_dir, transcriber):
     from rehearse import analysis
-
     result = analysis.analyze(samples_dir / "rambling_answer.ogg", transcriber=transcriber)
     report = result.content
     assert report.question.id == "motivation/what-inspires-you" and report.question.inferred

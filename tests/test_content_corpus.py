@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from rehearse import packs
-
 REPO = Path(__file__).resolve().parents[1]
 GENERIC_PITFALLS = ["extrinsic-motivation", "family", "hobby-no-bridge", "lack-of-self-drive", "trash-employer",
                     "negativity-last-job", "bad-language", "generic-answer"]

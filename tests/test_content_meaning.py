@@ -8,7 +8,7 @@ import pytest
 from rehearse import content, packs
 from rehearse.options import ContentOptions
 from rehearse.content import meaning, scoring
-from rehearse.content.tokens import Utterance
+from rehearse.text.tokens import Utterance
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rehearse import drafts, history
+from rehearse.app import drafts, history
 from rehearse.errors import RehearseError
 
 QUESTION = "motivation/what-inspires-you"

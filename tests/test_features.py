@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rehearse import audio
+from rehearse.speech import audio
 from rehearse.delivery import features
 from rehearse.options import PauseOptions, ProsodyOptions
 

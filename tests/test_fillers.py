@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from rehearse import audio
+from rehearse.speech import audio
 from rehearse.delivery import features
 from rehearse.delivery.fillers import DISCOURSE, FILLED, find_fillers
 from rehearse.options import FillerOptions, PauseOptions, ProsodyOptions
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 
 def _counted(fillers, kind):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from rehearse import history
+from rehearse.app import history
 from rehearse.errors import HistoryError
-from rehearse.history import History
-from rehearse.take_metrics import SEVERITY_RANK, Metrics
-from rehearse.trends import MEASURES, question_trends, sparkline, verdict
+from rehearse.app.history import History
+from rehearse.app.take_metrics import SEVERITY_RANK, Metrics
+from rehearse.app.trends import MEASURES, question_trends, sparkline, verdict
 
 CLIPS = ("mfa_uhum.flac", "mfa_um.flac", "jfk.flac")
 
@@ -157,7 +157,7 @@ def test_open_refuses_what_it_cannot_use(tmp_path, content, expectation):
 WRITER = textwrap.dedent("""
     import json, sys, time
     from pathlib import Path
-    from rehearse import history
+    from rehearse.app import history
     from rehearse.report.batch import analysis_from_dict
 
     source, db, tag, count, go = sys.argv[1:]
@@ -193,7 +193,7 @@ def test_two_concurrent_writers_lose_nothing(tmp_path, analyses):
 OPENER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from rehearse.history import History
+    from rehearse.app.history import History
 
     folder, go, files = sys.argv[1:]
     while not Path(go).exists():
@@ -284,8 +284,8 @@ def test_compare_ids_reports_changes_and_fixed_issues(practised, analyses):
 
 def test_same_pitfall_in_other_words_remains_and_recurs(tmp_path):
     """Two drafts that lean on pay, quoting different words: one issue that stayed, not fixed + new."""
-    from rehearse import drafts, packs
-
+    from rehearse import packs
+    from rehearse.app import drafts
     question = packs.load_packs(include_user=False).get("motivation/what-inspires-you")
     db = tmp_path / "h.sqlite3"
     texts = ("What inspires me is the money. I took my last job because the salary was the best on offer.",

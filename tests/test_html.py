@@ -26,8 +26,8 @@ from PIL import Image
 from rehearse.analysis import Finding, analyze
 from rehearse.report import get_writer
 from rehearse.report.html import render_take, write_index
-from rehearse.text import filled_pause_form, normalize
-from rehearse.transcribe import Word
+from rehearse.text.format import filled_pause_form, normalize
+from rehearse.speech.transcribe import Word
 
 FILLER_WORDS = {"um", "uh", "hmm", "like", "you", "know", "i", "mean", "so", "basically", "actually", "sort", "kind", "of", "well"}
 XSS_WORD = "<script>window.pwned=1</script>"
@@ -193,8 +193,7 @@ def test_index_page_lists_takes_with_trends(rambling, chromium, tmp_path):
 
 
 def test_audio_is_embedded_compactly_and_decodes(rambling, tmp_path):
-    from rehearse import audio
-
+    from rehearse.speech import audio
     html = render_take(rambling)
     match = re.search(r'src="data:(audio/[a-z]+);base64,([A-Za-z0-9+/=]+)"', html)
     assert match is not None

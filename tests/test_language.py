@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rehearse import language
-from rehearse.drafts import estimate_words
+from rehearse.app.drafts import estimate_words
 from rehearse.errors import PackError, RehearseError
 from rehearse.options import Thresholds
 

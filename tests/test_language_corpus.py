@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from rehearse import language
-from rehearse.drafts import estimate_words
+from rehearse.app.drafts import estimate_words
 from rehearse.language.tokens import stem
 
 CORPUS = Path(__file__).parent / "language_corpus"

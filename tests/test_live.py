@@ -12,10 +12,10 @@ import pytest
 
 pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
 
-from rehearse import audio
+from rehearse.speech import audio
 from rehearse.analysis import analyze
-from rehearse.live import LiveSession
-from rehearse.text import normalize
+from rehearse.speech.live import LiveSession
+from rehearse.text.format import normalize
 
 # How closely a live take's analysis must match the offline analysis of the same WAV.
 # Whisper decodes a stretch cut at a pause with less context than a 30 s window, so a
@@ -75,7 +75,7 @@ def test_a_long_take_is_final_in_the_offline_windows(shared_audio, transcriber):
     alone, it ends where the offline packing ends it, and no word is lost or doubled."""
     from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
-    from rehearse.live import PIPELINE_MIN_SILENCE_MS, PIPELINE_WINDOW_SPEECH_S
+    from rehearse.speech.live import PIPELINE_MIN_SILENCE_MS, PIPELINE_WINDOW_SPEECH_S
 
     gap = np.zeros(int(0.8 * audio.SAMPLE_RATE), np.float32)
     y = np.concatenate([audio.load(shared_audio / "mfa_acoustic_corpus.wav").samples, gap,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rehearse import models
+from rehearse.speech import models
 from rehearse.errors import ModelError
 
 

@@ -7,11 +7,13 @@ import csv
 import numpy as np
 import pytest
 
-from rehearse import audio, delivery
+from rehearse import delivery
+
+from rehearse.speech import audio
 from rehearse.delivery import features
 from rehearse.delivery.pauses import find_pauses, silent_runs
 from rehearse.options import PauseOptions, ProsodyOptions, Thresholds
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 SENTENCES = [
     "I led the migration of our billing system.",

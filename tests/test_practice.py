@@ -19,8 +19,7 @@ import soundfile as sf
 
 pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
 
-from rehearse import audio
-
+from rehearse.speech import audio
 pytestmark = pytest.mark.mic
 
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
@@ -87,8 +86,7 @@ def test_silence_ends_each_take_and_a_retake_shows_what_changed(virtual_mic, jfk
         assert 2.0 <= info.duration - last_word_end <= 4.5
     assert "Compared with the previous take" in session.stdout
     assert session.stdout.count("Transcript") == 2
-    from rehearse import history
-
+    from rehearse.app import history
     with history.History.open(tmp_path / "history.sqlite3") as stored:
         assert len(stored.takes()) == 2
 
@@ -194,7 +192,7 @@ def test_microphone_gone_mid_take_keeps_the_take_and_says_so(private_sound_serve
 
 
 def test_keys_script_waits_for_the_step_that_takes_it():
-    from rehearse.keys import ScriptKeys
+    from rehearse.app.keys import ScriptKeys
 
     keys = ScriptKeys("q, wait:0.2 ,enter")
     assert keys.get(0.01, ("enter",)) is None  # "q" belongs to the menu
@@ -208,7 +206,7 @@ def test_keys_script_waits_for_the_step_that_takes_it():
 
 def test_retake_changes_are_judged_against_the_target(transcriber, shared_audio):
     from rehearse.analysis import analyze
-    from rehearse.practice_screen import changes
+    from rehearse.app.practice_screen import changes
 
     short = analyze(shared_audio / "jfk.flac", transcriber=transcriber)
     longer = analyze(shared_audio / "mfa_acoustic_corpus.wav", transcriber=transcriber)
@@ -231,10 +229,10 @@ def test_level_warnings_on_real_speech(shared_audio, gain, expected):
     """The display's warnings, from the same per-block levels the recorder measures."""
     from collections import deque
 
-    from rehearse.live import LiveSession
+    from rehearse.speech.live import LiveSession
     from rehearse.options import Thresholds
-    from rehearse.practice import PracticeOptions
-    from rehearse.practice_screen import _level_warning
+    from rehearse.app.practice import PracticeOptions
+    from rehearse.app.practice_screen import _level_warning
 
     y = np.clip(audio.load(shared_audio / "jfk.flac").samples[: 4 * 16000] * gain, -1.0, 1.0)
     listener = LiveSession(16000)

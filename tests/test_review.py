@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from rehearse.history import History, file_hash
-from rehearse.review import WORKER_MEMORY_BYTES, default_workers, find_audio, review
-from rehearse.take_metrics import metrics_of
+from rehearse.app.history import History, file_hash
+from rehearse.app.review import WORKER_MEMORY_BYTES, default_workers, find_audio, review
+from rehearse.app.take_metrics import metrics_of
 
 META = {"question": "motivation/what-inspires-you", "recorded_at": "2024-05-01T10:15:00+02:00", "device": "test",
         "samplerate": 16000, "duration_s": 10.7, "ended_by": "enter"}

@@ -8,9 +8,9 @@ import jiwer
 import numpy as np
 import pytest
 
-from rehearse import audio
-from rehearse.text import filled_pause_form, normalize
-from rehearse.transcribe import FILLER_PROMPT, Transcriber, TranscriptionOptions, compression_ratio
+from rehearse.speech import audio
+from rehearse.text.format import filled_pause_form, normalize
+from rehearse.speech.transcribe import FILLER_PROMPT, Transcriber, TranscriptionOptions, compression_ratio
 
 
 def _wer(reference: str, words) -> float:
@@ -90,7 +90,7 @@ def test_compression_ratio_flags_loops(text, repetitive):
 def test_one_silero_run_serves_the_features_and_the_transcription(shared_audio, transcriber, monkeypatch):
     from faster_whisper import vad as fw_vad
 
-    from rehearse.vad import speech_spans
+    from rehearse.speech.vad import speech_spans
 
     y = audio.load(shared_audio / "mfa_crossword.flac").samples * np.float32(0.9)  # not seen by other tests
     remembered = fw_vad.get_vad_model()
@@ -115,7 +115,7 @@ def test_one_silero_run_serves_the_features_and_the_transcription(shared_audio, 
 
 def test_a_damaged_model_is_one_clear_error(tmp_path):
     from rehearse.errors import ModelError
-    from rehearse.models import resolve
+    from rehearse.speech.models import resolve
 
     # A real model's files with a damaged model.bin: CTranslate2 fails on the loading thread.
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):

@@ -1,8 +1,8 @@
-"""The word knowledge both tokenizers share (rehearse.words)."""
+"""The word knowledge both tokenizers share (rehearse.text.words)."""
 
-from rehearse.content.tokens import expand
+from rehearse.text.tokens import expand
 from rehearse.language.tokens import split_contraction as language_split
-from rehearse.words import split_contraction, stem
+from rehearse.text.words import split_contraction, stem
 
 
 def test_contractions_split_into_their_words() -> None:

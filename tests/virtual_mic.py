@@ -70,8 +70,7 @@ def as_wav(source: Path, target: Path) -> Path:
     """Decode any clip to a 16 kHz mono 16-bit WAV (paplay stops FLACs early)."""
     import soundfile
 
-    from rehearse import audio
-
+    from rehearse.speech import audio
     soundfile.write(target, audio.load(source).samples, audio.SAMPLE_RATE, subtype="PCM_16")
     return target
 

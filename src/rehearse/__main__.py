@@ -1,3 +1,3 @@
-from rehearse.cli import main
+from rehearse.app.cli import main
 
 main()

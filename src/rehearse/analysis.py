@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rehearse import __version__
-from rehearse.audio import Audio
+from rehearse.speech.audio import Audio
 from rehearse.delivery import Delivery
 from rehearse.options import Thresholds
-from rehearse.text import clock
-from rehearse.transcribe import Transcript, TranscriptionOptions
+from rehearse.text.format import clock
+from rehearse.speech.transcribe import Transcript, TranscriptionOptions
 
 SCHEMA_VERSION = "1.0"
 StageCallback = Callable[[str, float, float], None]
@@ -130,12 +130,12 @@ def analyze(
         AudioError: the file cannot be used.
         ModelError: the model cannot be loaded.
     """
-    from rehearse import audio as audio_module
+    from rehearse.speech import audio as audio_module
     from rehearse import content as content_module
     from rehearse import delivery as delivery_module
     from rehearse import language as language_module
     from rehearse.delivery import features as delivery_features
-    from rehearse.transcribe import Transcriber
+    from rehearse.speech.transcribe import Transcriber
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -225,7 +225,6 @@ def analyze(
 def _infer_question(words, catalog):
     """The question the answer clearly gives away, or None."""
     from rehearse import content as content_module
-
     return content_module.infer_question(words, catalog) if words else None
 
 

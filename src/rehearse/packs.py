@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from rehearse.content.matching import Pattern
+from rehearse.text.cues import Pattern
 from rehearse.errors import PackError
 from rehearse.options import Thresholds
 

@@ -27,8 +27,8 @@ from rehearse.content.results import (
     TermHit,
     ThemeResult,
 )
-from rehearse.content.tokens import Utterance, words_from_text
-from rehearse.transcribe import Word
+from rehearse.text.tokens import Utterance, words_from_text
+from rehearse.speech.transcribe import Word
 
 # Advice for a part in the wrong place, when its pack gives none.
 MOVE_ADVICE = {
@@ -67,7 +67,6 @@ def check(
         options: thresholds; the question pack's when None (``Thresholds.content``).
     """
     from rehearse import packs
-
     if options is None:
         options = question.thresholds.content if question is not None else ContentOptions()
     catalog = catalog if catalog is not None else packs.load_packs()
@@ -148,7 +147,6 @@ def infer_question(words: Sequence[Word], catalog=None, *, options: ContentOptio
         catalog: the packs to choose from (default: ``packs.load_packs()``).
     """
     from rehearse import packs
-
     options = options or ContentOptions()
     catalog = catalog if catalog is not None else packs.load_packs()
     return checks.infer(Utterance(words, sentence_gap_s=options.sentence_gap_s), catalog.questions, options)

@@ -6,10 +6,10 @@ import re
 from typing import Any, Iterable, Sequence
 
 from rehearse.content import meaning
-from rehearse.content.matching import Pattern, compile_pattern
+from rehearse.text.cues import Pattern, compile_pattern
 from rehearse.options import ContentOptions
 from rehearse.content.results import Evidence, PartResult, PitfallHit, Specificity, ThemeResult
-from rehearse.content.tokens import Span, Utterance, negated_before
+from rehearse.text.tokens import Span, Utterance, negated_before
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 # The cue recorded for a generic answer that has no vague phrase to quote.

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Iterable, Mapping, Sequence
 
-from rehearse.content.matching import Pattern, compile_pattern
-from rehearse.content.tokens import Span, Utterance
+from rehearse.text.cues import Pattern, compile_pattern
+from rehearse.text.tokens import Span, Utterance
 
 # A number before these says how long, not what was achieved.
 _SPANS_OF_TIME = frozenset({"year", "years", "month", "months", "decade", "decades"})

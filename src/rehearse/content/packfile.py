@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from rehearse.content.matching import Pattern, PatternError, compile_pattern
+from rehearse.text.cues import Pattern, PatternError, compile_pattern
 from rehearse.errors import PackError
 from rehearse.options import Thresholds
 from rehearse.packs import POSITIONS, SEVERITIES, Catalog, PackInfo, Part, Pitfall, Question, Theme

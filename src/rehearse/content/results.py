@@ -204,6 +204,6 @@ class ContentReport:
 
     def render_terminal(self) -> list:
         """The content section of the terminal report, as rich renderables."""
-        from rehearse.content.render import render
+        from rehearse.report.content_view import render
 
         return render(self)

@@ -13,10 +13,10 @@ import re
 from collections import Counter
 
 from rehearse.content.checks import company_pattern, evidence, find_all
-from rehearse.content.matching import compile_pattern
+from rehearse.text.cues import compile_pattern
 from rehearse.options import ContentOptions
 from rehearse.content.results import Tailoring, TermHit
-from rehearse.content.tokens import Token, Utterance, stem, words_from_text
+from rehearse.text.tokens import Token, Utterance, stem, words_from_text
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below

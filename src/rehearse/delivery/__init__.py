@@ -12,7 +12,7 @@ from rehearse.delivery.pace import Pace, measure_pace
 from rehearse.delivery.pauses import Pause, find_pauses
 from rehearse.delivery.prosody import Contour, Energy, Pitch, contour, measure_energy, measure_pitch
 from rehearse.options import Thresholds
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 __all__ = ["Delivery", "DurationCheck", "FillerSummary", "PauseSummary", "measure"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rehearse.delivery.filler_types import DISCOURSE, Filler
 from rehearse.options import FillerOptions
-from rehearse.text import ends_clause, ends_sentence, filled_pause_form, normalize
-from rehearse.transcribe import Word
+from rehearse.text.format import ends_clause, ends_sentence, filled_pause_form, normalize
+from rehearse.speech.transcribe import Word
 
 
 _SUBJECTS = {"i", "you", "we", "they", "he", "she", "people", "who", "i'd", "we'd", "they'd", "you'd",

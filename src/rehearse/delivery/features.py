@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehearse.audio import FRAME_LENGTH, HOP_LENGTH, SAMPLE_RATE, frame_rms_db, frame_times
+from rehearse.speech.audio import FRAME_LENGTH, HOP_LENGTH, SAMPLE_RATE, frame_rms_db, frame_times
 from rehearse.options import PauseOptions, ProsodyOptions
-from rehearse.vad import Span, speech_spans
+from rehearse.speech.vad import Span, speech_spans
 
 YIN_FRAME_LENGTH = 1024  # samples: two periods of the lowest F0 (65 Hz) fit in 64 ms
 YIN_THRESHOLD = 0.15  # first CMND dip below this is the period (de Cheveigné & Kawahara)

@@ -26,8 +26,8 @@ from rehearse.delivery.features import Frames
 from rehearse.delivery.filler_types import DISCOURSE, FILLED, Filler
 from rehearse.delivery.pauses import context_after, context_before
 from rehearse.options import FillerOptions
-from rehearse.text import filled_pause_form, normalize
-from rehearse.transcribe import Word
+from rehearse.text.format import filled_pause_form, normalize
+from rehearse.speech.transcribe import Word
 
 __all__ = ["DISCOURSE", "FILLED", "Filler", "SteadyRun", "find_fillers", "sound_bursts", "steady_runs"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rehearse.options import PaceOptions
-from rehearse.text import filled_pause_form
-from rehearse.transcribe import Word
+from rehearse.text.format import filled_pause_form
+from rehearse.speech.transcribe import Word
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehearse.audio import HOP_S
+from rehearse.speech.audio import HOP_S
 from rehearse.delivery.features import Frames
 from rehearse.options import PauseOptions
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ from rehearse.language.report import (
 )
 from rehearse.language.tokens import Token, context, quote, stem, tokenize
 from rehearse.options import Thresholds
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 __all__ = ["DraftEstimate", "Hit", "LanguageReport", "PaceStretch", "Rambling", "Repetition", "Sentence", "check"]
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rehearse.analysis import Finding
 from rehearse.language.report import Hit, LanguageReport
 from rehearse.options import Thresholds
-from rehearse.text import clock
+from rehearse.text.format import clock
 
 AREA = "language"
 

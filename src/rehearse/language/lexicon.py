@@ -44,7 +44,7 @@ from typing import Any
 
 from rehearse.errors import RehearseError
 from rehearse.language.tokens import Token, split_contraction, stem
-from rehearse.text import normalize
+from rehearse.text.format import normalize
 
 MAX_SKIPPED = 3  # fillers skipped inside one phrase
 GAP_WORDS = 3  # words a ".." may skip

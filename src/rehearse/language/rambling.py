@@ -21,7 +21,7 @@ from rehearse.language.lexicon import Entry, compile_pattern, find, neighbour, r
 from rehearse.language.report import Hit, Rambling, Sentence
 from rehearse.language.tokens import Token, context, quote, sentences
 from rehearse.options import Thresholds
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 _SIDE = 3  # words compared either side of an editing term or a dash
 _REPAIR_S = 2.0  # a repair follows the words it redoes within this many seconds

@@ -26,7 +26,7 @@ from rehearse.language.lexicon import Match, neighbour
 from rehearse.language.report import Hit, Repetition
 from rehearse.language.tokens import Token, context, quote
 from rehearse.options import LanguageOptions
-from rehearse.transcribe import Word
+from rehearse.speech.transcribe import Word
 
 # Words before a verb: subjects, "to", modals and auxiliaries.
 _VERB_CUES = {"i", "we", "he", "she", "they", "you", "who", "to", "will", "would", "can", "could", "should",

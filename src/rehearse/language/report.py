@@ -179,6 +179,6 @@ class LanguageReport:
 
     def render_terminal(self) -> list:
         """The language section as rich renderables (for ``report.terminal``)."""
-        from rehearse.language.render import render_terminal
+        from rehearse.report.language_view import render_terminal
 
         return render_terminal(self)

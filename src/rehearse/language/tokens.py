@@ -2,7 +2,7 @@
 
 A transcribed word can hold two tokens ("I'd" -> "i", "would"); both keep the word's
 index and times, so every match points back at the words and timestamps it came
-from. Stems are match keys only (never shown): the same stemmer (``rehearse.words``,
+from. Stems are match keys only (never shown): the same stemmer (``rehearse.text.words``,
 shared with the content checks) is applied to the lexicon's phrases and to the
 speech, so "sucked", "sucks" and "sucking" all meet "suck" without a dictionary.
 Slang ("gonna", "kinda") is kept as spoken: the informal table flags it.
@@ -14,9 +14,9 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rehearse.text import ends_clause, ends_sentence, filled_pause_form, normalize
-from rehearse.transcribe import Word
-from rehearse.words import split_contraction, stem
+from rehearse.text.format import ends_clause, ends_sentence, filled_pause_form, normalize
+from rehearse.speech.transcribe import Word
+from rehearse.text.words import split_contraction, stem
 
 _DASHES = ("-", "\u2014", "\u2013")
 

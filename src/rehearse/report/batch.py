@@ -14,7 +14,7 @@ import types
 from pathlib import Path
 from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints
 
-from rehearse.history import METRIC_COLUMNS, History, parse_time
+from rehearse.app.history import METRIC_COLUMNS, History, parse_time
 
 ROW_KEYS = ("path", "take_id", "recorded_at", "question", "status", "error", "cached") + METRIC_COLUMNS
 VERDICT_STYLE = {"over": "red", "short": "yellow", "ok": "green"}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
-from rehearse.text import clock
+from rehearse.text.format import clock
 
 # Opus at this bit rate keeps speech clear at about 3 kB per second of audio.
 AUDIO_BIT_RATE = 24000
@@ -198,7 +198,7 @@ def _render(template: str, *, script: str, page: dict) -> str:
 
 def _load_samples(path: str) -> np.ndarray | None:
     """The take as 16 kHz mono, or None when the file is gone or unreadable (the page says so)."""
-    from rehearse import audio
+    from rehearse.speech import audio
     from rehearse.errors import RehearseError
 
     try:

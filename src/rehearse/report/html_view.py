@@ -140,7 +140,7 @@ def _filler_words(filler, words, taken: set[int]) -> list[int]:
     which can sit 0.5 s apart, so each word of the filler ("you", "know") is the nearest
     word with that text; the span decides only when the text does not match.
     """
-    from rehearse.text import filled_pause_form, normalize
+    from rehearse.text.format import filled_pause_form, normalize
 
     found: list[int] = []
     for token in filler.word.split():

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rehearse.errors import RehearseError
-from rehearse.history import History, StoredTake, file_hash
+from rehearse.app.history import History, StoredTake, file_hash
 from rehearse.report.batch import clip, num, short_date, take_name
-from rehearse.take_metrics import Metrics
+from rehearse.app.take_metrics import Metrics
 
 SPARK = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 # A change smaller than this share of the value is noise, not a trend.
@@ -244,9 +244,9 @@ def resolve_take(ref: str, history: History, *, model: str) -> StoredTake:
         stored = history.by_hash(file_hash(path))
         if stored is not None:
             return stored
-        from rehearse.history import record
-        from rehearse.pipeline import run_analyze
-        from rehearse.review import read_meta
+        from rehearse.app.history import record
+        from rehearse.app.session import run_analyze
+        from rehearse.app.review import read_meta
 
         meta = read_meta(path)
         question = meta.get("question") if isinstance(meta.get("question"), str) else None

@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 from rehearse.errors import AudioError, CaptureError, RehearseError
-from rehearse.keys import ScriptKeys, StreamKeys, menu_key
-from rehearse.practice_screen import compare, countdown, recording_display, show_question
+from rehearse.app.keys import ScriptKeys, StreamKeys, menu_key
+from rehearse.app.practice_screen import compare, countdown, recording_display, show_question
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +80,10 @@ def run(
 
     from rich.console import Console
 
-    from rehearse import capture
+    from rehearse.speech import capture
     from rehearse.options import Thresholds
-    from rehearse.pipeline import _read_text
-    from rehearse.transcribe import Transcriber, TranscriptionOptions
+    from rehearse.app.session import _read_text
+    from rehearse.speech.transcribe import Transcriber, TranscriptionOptions
 
     console = Console(stderr=True, highlight=False)
     options = PracticeOptions()
@@ -139,7 +139,6 @@ def default_sessions_dir() -> Path:
 
 def _choose_question(question_id, packs, console, *, scripted: bool):
     from rehearse import packs as packs_module
-
     catalog = packs_module.load_packs(extra_dirs=packs or [])
     if question_id is not None:
         return catalog.get(question_id)
@@ -201,8 +200,8 @@ def _write_json(path: Path, data) -> None:
 
 
 def _take(console, keys, *, mic, rate, sessions, question, thresholds, limit_s, options, transcriber) -> Take:
-    from rehearse import capture
-    from rehearse.live import LiveSession
+    from rehearse.speech import capture
+    from rehearse.speech.live import LiveSession
 
     started = datetime.now().astimezone()
     folder = _take_folder(sessions, question, started)
@@ -275,9 +274,9 @@ def _record_loop(console, keys, recorder, listener, *, thresholds, limit_s, opti
 
 def _finish_take(console, take: Take, *, transcriber, question, job_text, company, db, record_history: bool):
     """Analyze, save and print one take; None when it holds no usable audio."""
-    from rehearse import audio
+    from rehearse.speech import audio
     from rehearse.analysis import analyze
-    from rehearse.pipeline import emit
+    from rehearse.app.session import emit
 
     wav = take.folder / "take.wav"
     try:
@@ -297,8 +296,7 @@ def _finish_take(console, take: Take, *, transcriber, question, job_text, compan
 
 
 def _record_history(console, analysis, db, meta) -> None:
-    from rehearse import history
-
+    from rehearse.app import history
     try:
         history.record(analysis, db_path=db, question_id=meta["question"], recorded_at=meta["recorded_at"],
                        source="practice")

@@ -90,7 +90,7 @@ def models_dir() -> Path:
     configured = os.environ.get("REHEARSE_MODELS_DIR")
     if configured:
         return Path(configured)
-    checkout = Path(__file__).resolve().parents[2]
+    checkout = Path(__file__).resolve().parents[3]
     if (checkout / "pyproject.toml").is_file() and (checkout / "models").is_dir():
         return checkout / "models"
     import platformdirs

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from rehearse.text import FILLED_PAUSE_FORMS, ends_sentence, normalize
-from rehearse.transcribe import Word
-from rehearse.words import split_contraction, stem
+from rehearse.text.format import FILLED_PAUSE_FORMS, ends_sentence, normalize
+from rehearse.speech.transcribe import Word
+from rehearse.text.words import split_contraction, stem
 
 # Tokens a phrase may skip: fillers, intensifiers and articles carry no content.
 SKIPPABLE = frozenset(FILLED_PAUSE_FORMS) | {

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rehearse.content.results import ContentReport, Evidence, Tailoring
-from rehearse.text import clock
+from rehearse.text.format import clock
 
 STATUS_MARK = {"found": ("\u2713", "green"), "weak": ("~", "yellow"), "misplaced": ("~", "yellow"), "missing": ("\u2717", "red")}
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}

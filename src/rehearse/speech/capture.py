@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.audio import SAMPLE_RATE
+from rehearse.speech.audio import SAMPLE_RATE
 from rehearse.errors import CaptureError
 
 # libsndfile's command to rewrite the header now (sndfile.h; soundfile does not export it).

@@ -45,7 +45,6 @@ _state = {"verbose": False}
 def _version_callback(value: bool) -> None:
     if value:
         from rehearse import __version__
-
         typer.echo(f"rehearse {__version__}")
         raise typer.Exit()
 
@@ -93,8 +92,7 @@ def analyze(
 
       rehearse analyze --text draft.txt -q motivation/what-inspires-you
     """
-    from rehearse import pipeline
-
+    from rehearse.app import session as pipeline
     if audio_file is None and text is None:
         raise RehearseError("give an audio file to analyze, or --text DRAFT.txt for a typed draft")
     analysis = pipeline.run_analyze(
@@ -134,7 +132,7 @@ def review(
 
       rehearse review ~/interview-practice/ --json --out analyses/ --html report/
     """
-    from rehearse import review as review_module
+    from rehearse.app import review as review_module
     from rehearse.report import batch
 
     result = review_module.review(paths, question_id=question, packs=packs, model=model, workers=workers,
@@ -159,8 +157,7 @@ def history(
 
       rehearse history -q motivation/what-inspires-you --html history.html
     """
-    from rehearse import trends
-
+    from rehearse.app import trends
     trends.emit_history(db_path=db, question=question, json_output=json_output, html=html)
 
 
@@ -182,8 +179,7 @@ def compare(
 
       rehearse compare 12 15
     """
-    from rehearse import trends
-
+    from rehearse.app import trends
     trends.emit_comparison(a, b, db_path=db, model=model, json_output=json_output)
 
 
@@ -220,8 +216,7 @@ def practice(
 
       rehearse practice motivation/what-inspires-you --countdown 0 --keys "wait:30,enter,q"
     """
-    from rehearse import practice as practice_module
-
+    from rehearse.app import practice as practice_module
     practice_module.run(
         question_id, packs=packs, device=device, samplerate_hz=samplerate, out_dir=out, keys=keys,
         countdown_s=countdown, max_s=max_s, silence_stop_s=silence_stop, model=model, live=live,
@@ -235,8 +230,7 @@ def devices() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rehearse import capture
-
+    from rehearse.speech import capture
     found = capture.input_devices()
     if not found:
         raise RehearseError("no input device found: connect a microphone, or check that the sound server "
@@ -258,8 +252,7 @@ def models_list(ctx: typer.Context) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rehearse import models
-
+    from rehearse.speech import models
     table = Table(show_edge=False)
     for column in ("model", "installed", "about", "where / how to install"):
         table.add_column(column)
@@ -272,8 +265,7 @@ def models_list(ctx: typer.Context) -> None:
 @models_app.command("pull")
 def models_pull(name: Annotated[str, typer.Argument(help="Model to download, e.g. base.en or small.en.")]) -> None:
     """Download a model from the Hugging Face hub (needs internet; nothing else in rehearse does)."""
-    from rehearse import models
-
+    from rehearse.speech import models
     path = models.pull(name)
     typer.echo(f"{name}: saved to {path}")
 
@@ -281,8 +273,7 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model to download, e.g
 @models_app.command("verify")
 def models_verify(name: Annotated[str, typer.Argument(help="Model name or directory.")] = "tiny.en") -> None:
     """Check a model's files (and checksum, for built-in models)."""
-    from rehearse import models
-
+    from rehearse.speech import models
     typer.echo(f"{name}: ok ({models.resolve(name)})")
 
 
@@ -303,7 +294,7 @@ def questions_list(ctx: typer.Context, packs: PacksOption = None) -> None:
     from rich.console import Console
 
     from rehearse import packs as packs_module
-    from rehearse.content.describe import describe_catalog
+    from rehearse.report.question_view import describe_catalog
 
     Console().print(*describe_catalog(packs_module.load_packs(extra_dirs=packs or [])))
 
@@ -318,7 +309,7 @@ def questions_show(
     from rich.console import Console
 
     from rehearse import packs as packs_module
-    from rehearse.content.describe import describe_question
+    from rehearse.report.question_view import describe_question
 
     question = packs_module.load_packs(extra_dirs=packs or []).get(question_id)
     Console().print(*describe_question(question, cues=cues))
@@ -330,7 +321,6 @@ def questions_check(
 ) -> None:
     """Validate question packs: every error names the file, the key and the problem."""
     from rehearse import packs as packs_module
-
     catalog = packs_module.load_packs(extra_dirs=paths)
     sources = {str(p.resolve()) for p in paths}
     mine = [q for q in catalog.questions if any(q.source.startswith(s) for s in sources)]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehearse.audio import SAMPLE_RATE
+from rehearse.speech.audio import SAMPLE_RATE
 
 
 @dataclass(frozen=True, slots=True)

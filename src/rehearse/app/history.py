@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from rehearse.errors import HistoryError
-from rehearse.take_metrics import Metrics, metrics_of
+from rehearse.app.take_metrics import Metrics, metrics_of
 
 BUSY_TIMEOUT_S = 60.0  # a long review in another terminal holds the write lock only per row
 # Options that change speed, not the words: left out of the key so --workers reuses results.

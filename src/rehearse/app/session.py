@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rehearse.errors import RehearseError
-from rehearse.transcribe import TranscriptionOptions, preload
+from rehearse.speech.transcribe import TranscriptionOptions, preload
 
 if TYPE_CHECKING:
     from rehearse.analysis import Analysis
@@ -22,7 +22,6 @@ def load_question(question_id: str | None, packs: list[Path] | None):
     if question_id is None:
         return None
     from rehearse import packs as packs_module
-
     return packs_module.load_packs(extra_dirs=packs or []).get(question_id)
 
 
@@ -51,12 +50,10 @@ def run_analyze(
     catalog = None
     if packs and question is None:
         from rehearse import packs as packs_module
-
         catalog = packs_module.load_packs(extra_dirs=packs)  # infer the question from these too
     job_text = _read_text(job, "job description") if job else None
     if text is not None:
-        from rehearse import drafts
-
+        from rehearse.app import drafts
         return drafts.analyze_text(_read_text(text, "draft"), path=str(text), question=question,
                                    job_text=job_text, company=company, db=db)
     if progress and sys.stderr.isatty():
@@ -70,8 +67,7 @@ def run_analyze(
 
 
 def _record(analysis: Analysis, db: Path | None) -> None:
-    from rehearse import history
-
+    from rehearse.app import history
     history.record(analysis, db_path=db)
 
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from rehearse.content.tokens import Span, Token, Utterance, expand, stem
+from rehearse.text.tokens import Span, Token, Utterance, expand, stem
 
 MIN_FUZZY_LEN = 6
 MAX_PHRASE_GAP_DEFAULT = 3

@@ -27,9 +27,9 @@ from typing import Callable
 
 import numpy as np
 
-from rehearse.audio import SAMPLE_RATE, Audio
+from rehearse.speech.audio import SAMPLE_RATE, Audio
 from rehearse.errors import ModelError
-from rehearse.models import DEFAULT_MODEL
+from rehearse.speech.models import DEFAULT_MODEL
 
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
 ProgressCallback = Callable[[float, float], None]
@@ -119,7 +119,7 @@ _MODEL_LOCK = threading.Lock()
 
 def load_model(options: TranscriptionOptions):
     """Load (once per process) the faster-whisper model the options name."""
-    from rehearse.models import resolve
+    from rehearse.speech.models import resolve
 
     # Resolved under the lock too: a preload and a Transcriber may ask at once, and
     # resolving may hash model.bin or join the base model's parts.
@@ -188,7 +188,7 @@ class Transcriber:
     def __init__(self, options: TranscriptionOptions | None = None) -> None:
         from faster_whisper import BatchedInferencePipeline
 
-        from rehearse.vad import share_silero_probabilities
+        from rehearse.speech.vad import share_silero_probabilities
 
         self.options = options or TranscriptionOptions()
         self.model = load_model(self.options)
@@ -283,7 +283,7 @@ class Transcriber:
 
     def _unheard(self, y: np.ndarray, words: list[Word], vad_threshold: float):
         """VAD speech stretches of at least ``min_unheard_speech_s`` with no word in them."""
-        from rehearse.vad import speech_spans
+        from rehearse.speech.vad import speech_spans
 
         speech = speech_spans(y, threshold=vad_threshold)
         middles = np.array([(w.start + w.end) / 2 for w in words])

@@ -22,8 +22,8 @@ from typing import Any, Iterable, Sequence
 
 from rehearse import __version__
 from rehearse.errors import RehearseError
-from rehearse.history import History, analysis_key, file_hash, parse_time
-from rehearse.take_metrics import Metrics, metrics_of
+from rehearse.app.history import History, analysis_key, file_hash, parse_time
+from rehearse.app.take_metrics import Metrics, metrics_of
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
 META_FILE = "meta.json"
@@ -197,7 +197,7 @@ def review(
     Raises:
         RehearseError: no audio found, an unknown question, an unusable model or history.
     """
-    from rehearse.transcribe import TranscriptionOptions
+    from rehearse.speech.transcribe import TranscriptionOptions
 
     started = time.perf_counter()
     files, failed = find_audio(paths)
@@ -205,7 +205,7 @@ def review(
         where = ", ".join(str(p) for p in paths)
         raise RehearseError(f"no audio files ({' '.join(AUDIO_EXTENSIONS)}) found in {where}")
     if question_id is not None:
-        from rehearse.pipeline import load_question
+        from rehearse.app.session import load_question
 
         load_question(question_id, list(packs or []))  # an unknown id fails once, not per file
     options = TranscriptionOptions(model=model)
@@ -231,7 +231,7 @@ def review(
         if count < 1:
             raise RehearseError(f"--workers must be 1 or more, got {count}")
         if jobs:
-            from rehearse.models import resolve
+            from rehearse.speech.models import resolve
 
             resolve(model)  # a missing model fails once here instead of in every worker
         used = max(1, min(count, len(jobs)))
@@ -311,7 +311,6 @@ def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
     _WORKER["options"] = options
     _WORKER["transcriber"] = None
     from rehearse import packs as packs_module
-
     try:
         _WORKER["catalog"] = packs_module.load_packs(extra_dirs=packs)
     except RehearseError:  # a broken pack file stops inference, not the review (--question reports it)
@@ -328,7 +327,7 @@ def _analyze_job(job: _Job) -> tuple[str, Any, str | None]:
 
 
 def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
-    from rehearse import audio as audio_module
+    from rehearse.speech import audio as audio_module
     from rehearse.errors import PackError
 
     catalog = _WORKER["catalog"]
@@ -342,7 +341,7 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
     from rehearse.analysis import analyze
 
     if _WORKER["transcriber"] is None:  # not before: a batch of broken files needs no model
-        from rehearse.transcribe import Transcriber
+        from rehearse.speech.transcribe import Transcriber
 
         _WORKER["transcriber"] = Transcriber(_WORKER["options"])
     transcriber = _WORKER["transcriber"]

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehearse.audio import SAMPLE_RATE
-from rehearse.transcribe import Transcriber, Transcript, Word
+from rehearse.speech.audio import SAMPLE_RATE
+from rehearse.speech.transcribe import Transcriber, Transcript, Word
 
 VAD_WINDOW = 512  # samples: Silero's window at 16 kHz (32 ms)
 VAD_WINDOW_S = VAD_WINDOW / SAMPLE_RATE

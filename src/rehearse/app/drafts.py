@@ -18,8 +18,8 @@ from rehearse.analysis import SCHEMA_VERSION, Analysis, AudioInfo
 from rehearse.errors import RehearseError
 from rehearse.language.report import DraftEstimate
 from rehearse.options import Thresholds
-from rehearse.text import filled_pause_form
-from rehearse.transcribe import Transcript, TranscriptionOptions, Word
+from rehearse.text.format import filled_pause_form
+from rehearse.speech.transcribe import Transcript, TranscriptionOptions, Word
 
 DRAFT_MODEL = "typed draft"
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
@@ -79,8 +79,7 @@ def estimate_words(text: str, *, wpm: float) -> tuple[Word, ...]:
 
 def user_pace(db: str | Path | None, default_wpm: float) -> tuple[float, str]:
     """(words per minute, "history" or "default"): the user's median pace, if history has it."""
-    from rehearse import history
-
+    from rehearse.app import history
     pace = history.user_pace_wpm(db_path=db)
     return (float(pace), "history") if pace else (default_wpm, "default")
 
@@ -105,7 +104,6 @@ def analyze_text(text: str, *, path: str | None = None, question=None, job_text:
         RehearseError: the draft is empty.
     """
     from rehearse import language
-
     clock = time.perf_counter()
     if not text.strip():
         raise RehearseError(f"{path or 'the draft'}: the draft is empty; write the answer you plan to say")
@@ -113,7 +111,6 @@ def analyze_text(text: str, *, path: str | None = None, question=None, job_text:
     wpm, source = user_pace(db, thresholds.language.draft_wpm)
     words = estimate_words(text, wpm=wpm)
     from rehearse import content as content_module
-
     content = content_module.check(words, question=question, job_text=job_text, company=company)
     content_findings = content.findings
     n_words = sum(1 for w in words if filled_pause_form(w.text) is None)
