@@ -109,6 +109,12 @@ def test_a_non_answer_is_not_scored_as_if_it_were_fine(catalog, question):
     assert any(f.kind == "content.not-judged" for f in scoring.findings(report))
 
 
+def test_a_short_answer_with_a_pitfall_is_judged(catalog):
+    report = content.check(content.words_from_text("My old boss was a total clown."),
+                           question=catalog.get("background/reason-for-leaving"), catalog=catalog)
+    assert report.judged and "trash-employer" in {h.id for h in report.pitfalls}
+
+
 def test_a_short_closing_question_is_judged(catalog):
     report = content.check(content.words_from_text("What does a typical week look like?"),
                            question=catalog.get("closing/questions-for-us"), catalog=catalog)

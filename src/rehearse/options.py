@@ -231,9 +231,10 @@ class ContentOptions:
             this, and that names a pitfall's target (a former boss, the job), hits that
             pitfall (``content.meaning``). Chosen by 5-fold cross-validation on the dev
             split of the published-answer corpus (benchmarks/published_eval.py --cv).
-        min_judged_words: an answer with fewer words (fillers aside) in which no part of
-            its question's structure is found has nothing to judge: it scores 0 with a
-            finding, instead of keeping the points of the pitfalls it had no room to hit.
+        min_judged_words: an answer with fewer words (fillers aside) in which neither a
+            part of its question's structure nor a pitfall is found has nothing to judge:
+            it scores 0 with a finding, instead of keeping the points of the pitfalls it
+            had no room to hit.
     """
 
     start_sentences: int = 2

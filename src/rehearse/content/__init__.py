@@ -110,9 +110,9 @@ def check(
         components["specificity"] = scoring.specificity_fraction(spec, options)
     if tailoring is not None:
         components["tailoring"] = (tailoring_check.fraction(tailoring, options), _tailoring_note(tailoring))
-    # A few words with no part of the answer in them leave nothing to judge: every
-    # component is lost, not kept because no pitfall had room to happen.
-    judged = words_said >= options.min_judged_words or any(p.found for p in parts)
+    # A few words with no part of the answer and no pitfall in them leave nothing to
+    # judge: every component is lost, not kept because no pitfall had room to happen.
+    judged = words_said >= options.min_judged_words or any(p.found for p in parts) or bool(hits)
     if not judged:
         components = {name: (0.0, "no words" if not utt.tokens else "nothing to judge") for name in components}
     breakdown, score = scoring.breakdown(components, options)

@@ -176,7 +176,7 @@ class ContentReport:
         suggestions: two or three things to change in this answer, most important first.
         options: the thresholds used.
         judged: False when the answer is too short to judge (fewer than
-            ``options.min_judged_words`` words and no part of its structure): the score
+            ``options.min_judged_words`` words, no part of its structure, no pitfall): the score
             is then 0 and a finding says so, rather than 100 for pitfalls it had no room
             to hit.
     """
