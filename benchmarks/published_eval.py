@@ -153,7 +153,7 @@ def cross_validate(answers: list[dict], name: str, grid: list[float], *, folds: 
     """K-fold choice of one ``ContentOptions`` threshold on these answers.
 
     Each fold's threshold is chosen on the other folds; the answers of the fold then count
-    towards the held-out objective. Returns the chosen thresholds and that objective.
+    towards the held-out recall. Returns the chosen thresholds and that recall.
     """
     import random
 
@@ -162,7 +162,7 @@ def cross_validate(answers: list[dict], name: str, grid: list[float], *, folds: 
     chosen, held = [], []
     for k in range(folds):
         train = [a for i, a in enumerate(order) if i % folds != k]
-        best = _best(grid, lambda t: objective(evaluate(train, {name: t})))
+        best = _best(grid, lambda t, train=train: objective(evaluate(train, {name: t})))
         chosen.append(best)
         held.extend(a | {"_threshold": best} for i, a in enumerate(order) if i % folds == k)
     pooled = [evaluate([a for a in held if a["_threshold"] == t], {name: t}) for t in sorted(set(chosen))]

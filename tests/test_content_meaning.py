@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from rehearse import content, packs
-from rehearse.options import ContentOptions
 from rehearse.content import meaning, scoring
+from rehearse.options import ContentOptions
 from rehearse.text.tokens import Utterance
 
 
@@ -36,13 +36,13 @@ def _pitfalls(catalog, question: str | None, text: str) -> set[str]:
      {"negativity-last-job"}, set()),
     # A misfortune in a challenge story is not a complaint about anyone.
     ("behavioral/challenge-you-overcame",
-     "Two of my engineers fell ill a week before launch and our nightly build kept failing. I re-planned the work, "
-     "took over the release notes myself, and we shipped only two days late.", set(),
+     ("Two of my engineers fell ill a week before launch and our nightly build kept failing. I re-planned the work, "
+     "took over the release notes myself, and we shipped only two days late."), set(),
      {"trash-employer", "blaming-others", "negativity-last-job"}),
     # The place a story happens is not what it judges.
     ("behavioral/challenge-you-overcame",
-     "At my last company the billing system double charged about two hundred customers a month. I traced it to a "
-     "retry bug, fixed it, and complaints fell by ninety percent.", set(),
+     ("At my last company the billing system double charged about two hundred customers a month. I traced it to a "
+     "retry bug, fixed it, and complaints fell by ninety percent."), set(),
      {"trash-employer", "negativity-last-job"}),
     # A colleague judged in a challenge story is blaming others, not trashing the employer.
     ("behavioral/challenge-you-overcame",
@@ -57,10 +57,10 @@ def test_tone_aimed_at_someone(catalog, question, text, expected, absent):
 
 
 @pytest.mark.parametrize(("text", "extrinsic"), [
-    ("Of course the salary matters, but what kept me up at night was our customers. Last year I cut their wait "
-     "times from two days to four hours, and I want to do that here.", False),
-    ("Sure, the bonus is nice. But what drives me is fixing broken processes: I halved our month-end close last "
-     "year, from ten days to five.", False),
+    (("Of course the salary matters, but what kept me up at night was our customers. Last year I cut their wait "
+     "times from two days to four hours, and I want to do that here."), False),
+    (("Sure, the bonus is nice. But what drives me is fixing broken processes: I halved our month-end close last "
+     "year, from ten days to five."), False),
     # The contrast before the money does not take it back: the money is the point.
     ("I like the work, but honestly the salary is what keeps me going, and your package is better.", True),
     ("What motivates me is money, plain and simple.", True),
@@ -72,8 +72,8 @@ def test_concession_takes_back_extrinsic_motivation(catalog, text, extrinsic):
 @pytest.mark.parametrize(("question", "text", "perks"), [
     ("closing/questions-for-us", "How soon could I expect my first raise?", True),
     ("closing/questions-for-us", "How many sick days do people get here?", True),
-    ("closing/questions-for-us", "You said customers pay per seat now. How has that changed a typical week "
-                                 "for the account team?", False),
+    ("closing/questions-for-us", ("You said customers pay per seat now. How has that changed a typical week "
+                                 "for the account team?"), False),
     ("closing/questions-for-us", "What does a typical week look like, and where do people in this role go next?", False),
 ])
 def test_pay_and_perks_are_a_pitfall_when_the_candidate_asks(catalog, question, text, perks):
@@ -93,8 +93,8 @@ def test_a_hobby_is_the_answer_to_not_on_your_resume(catalog):
     # Short, but a number makes it specific.
     ("What motivates me is clearing backlogs: I raised the invoices we processed each day by 20 percent.", False),
     # Years of tenure and family counts say nothing specific about the work.
-    ("I've been in marketing for ten years and I have three kids. I'm a hard worker and a team player, "
-     "and I always give it my all.", True),
+    (("I've been in marketing for ten years and I have three kids. I'm a hard worker and a team player, "
+     "and I always give it my all."), True),
 ])
 def test_generic_only_without_a_specific_example(catalog, text, generic):
     assert ("generic-answer" in _pitfalls(catalog, "motivation/what-motivates-you", text)) is generic

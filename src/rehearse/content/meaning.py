@@ -16,10 +16,11 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Iterable, Mapping, Sequence
 
 from rehearse.text.cues import Pattern, compile_pattern
 from rehearse.text.tokens import Span, Utterance
@@ -28,7 +29,7 @@ from rehearse.text.tokens import Span, Utterance
 _SPANS_OF_TIME = frozenset({"year", "years", "month", "months", "decade", "decades"})
 _TALLIES = frozenset({"once", "twice", "one"})
 # Words between a preposition of place and the workplace it names ("at my last job").
-_DETERMINERS = frozenset("my our the a an his her their last previous current old former first new that this".split())
+_DETERMINERS = frozenset(["my", "our", "the", "a", "an", "his", "her", "their", "last", "previous", "current", "old", "former", "first", "new", "that", "this"])
 _PLACE_PREPOSITIONS = frozenset({"at", "in", "during", "from", "inside", "across"})
 
 
@@ -159,12 +160,10 @@ def clause_of(utt: Utterance, token: int, *, min_words: int = 6) -> tuple[int, i
     cuts = [s_first]
     for k in range(s_first + 1, s_end):
         previous = utt.words[utt.tokens[k - 1].word].text.rstrip()
-        if utt.tokens[k].word != utt.tokens[k - 1].word and (previous[-1:] in ",;:" or previous.endswith(("-", "\u2014"))):
-            cuts.append(k)
-        elif utt.tokens[k].norm == "but":
+        if utt.tokens[k].word != utt.tokens[k - 1].word and (previous[-1:] in ",;:" or previous.endswith(("-", "\u2014"))) or utt.tokens[k].norm == "but":
             cuts.append(k)
     cuts.append(s_end)
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in itertools.pairwise(cuts):
         if a <= token < b:
             if sum(not utt.tokens[k].skippable for k in range(a, b)) < min_words:
                 return s_first, s_end
