@@ -10,6 +10,7 @@ report keeps the values it was judged against.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -352,6 +353,8 @@ class Thresholds:
                     raise PackError(f"{where}unknown threshold {stage}.{name}; expected one of: {', '.join(sorted(names))}")
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise PackError(f"{where}threshold {stage}.{name} must be a number, got {value!r}")
+                if not math.isfinite(value):  # nan compares false with everything and turns a check off
+                    raise PackError(f"{where}threshold {stage}.{name} must be a finite number, got {value!r}")
                 # Levels (dB) and pitch offsets (semitones) may be zero or negative; every
                 # other threshold is a positive length, rate, count or share (a zero step
                 # or window would never end).

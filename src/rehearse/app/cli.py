@@ -14,6 +14,8 @@ from rehearse.errors import RehearseError
 
 EXIT_ERROR = 1
 EXIT_SOME_FAILED = 3
+# The report was printed and saved, but the take could not be recorded in the history.
+EXIT_NOT_RECORDED = 4
 
 app = typer.Typer(
     name="rehearse",
@@ -97,14 +99,17 @@ def analyze(
 
       rehearse analyze --text draft.txt -q motivation/what-inspires-you
     """
-    from rehearse.app import session as pipeline
+    from rehearse.app import session
     if audio_file is None and text is None:
         raise RehearseError("give an audio file to analyze, or --text DRAFT.txt for a typed draft")
-    analysis = pipeline.run_analyze(
+    session.check_outputs({"--html": html}, session.protected_inputs(audio=audio_file, text=text, job=job, db=db))
+    take = session.run_analyze(
         audio_file, question_id=question, packs=packs, job=job, company=company, text=text,
         model=model, beam_size=beam_size, progress=not json_output, record_history=not no_history, db=db,
+        present=lambda analysis: session.emit(analysis, json_output=json_output, html=html, open_html=open_html),
     )
-    pipeline.emit(analysis, json_output=json_output, html=html, open_html=open_html)
+    if take.history_error is not None:
+        _not_recorded(take.history_error)
     _state["skip_teardown"] = True
 
 
@@ -138,8 +143,12 @@ def review(
       rehearse review ~/interview-practice/ --json --out analyses/ --html report/
     """
     from rehearse.app import review as review_module
+    from rehearse.app import session
     from rehearse.report import batch
 
+    takes, _ = review_module.find_audio(paths)
+    session.check_outputs({"--csv": csv_file, "--out": out, "--html": html},
+                          session.protected_inputs(db=db, takes=tuple(takes)))
     result = review_module.review(paths, question_id=question, packs=packs, model=model, workers=workers,
                                   db_path=db, force=force)
     batch.emit_review(result, json_output=json_output, csv_path=csv_file, out_dir=out, html_dir=html)
@@ -465,6 +474,16 @@ def stories_from_history(
     preparation.stories_from_history(db=db, stories_path=stories, accept=accept)
 
 
+def _not_recorded(error: str) -> None:
+    """Say, after the report, that the history failed, and exit ``EXIT_NOT_RECORDED``."""
+    from rehearse.files import printable
+
+    sys.stdout.flush()
+    print(f"rehearse: error: the report is complete, but the take was not recorded in the history: "
+          f"{printable(error)}", file=sys.stderr)
+    raise typer.Exit(code=EXIT_NOT_RECORDED)
+
+
 def _exit_without_teardown() -> None:
     """End a finished ``analyze`` at once: freeing the Whisper model and its libraries
     takes 0.12 s of a 2 s run, and everything is written (history closed, report
@@ -480,8 +499,44 @@ def _exit_without_teardown() -> None:
     os._exit(0)
 
 
+def _drop_unwritable_stdout() -> None:
+    """After a failed write to stdout (a full disk), send what is left in its buffer to
+    /dev/null, so the exit does not add a second error about flushing it."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+
+class _WarningLine:
+    """Library warnings (the "rehearse" logger) as one escaped line on stderr."""
+
+    def filter(self, record) -> bool:
+        from rehearse.files import printable
+
+        record.msg, record.args = printable(record.getMessage()), None
+        return True
+
+
+def _show_warnings() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rehearse: warning: %(message)s"))
+    handler.addFilter(_WarningLine())
+    logger = logging.getLogger("rehearse")
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
 def main() -> None:
     """Console entry point: one line on stderr and exit 1 for errors a user can fix."""
+    _show_warnings()
     try:
         app()
     except SystemExit as e:
@@ -491,7 +546,10 @@ def main() -> None:
     except RehearseError as e:
         if _state["verbose"]:
             raise
-        print(f"rehearse: error: {e}", file=sys.stderr)
+        from rehearse.files import printable
+
+        print(f"rehearse: error: {printable(str(e))}", file=sys.stderr)
+        _drop_unwritable_stdout()
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         print("rehearse: interrupted", file=sys.stderr)

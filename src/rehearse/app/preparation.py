@@ -20,11 +20,11 @@ def prep(job: Path, *, company: str | None = None, stories_path: Path | None = N
     import json
 
     from rehearse import packs as packs_module
-    from rehearse.app.session import _read_text
+    from rehearse.files import read_text
     from rehearse.prep import sheet as sheet_module
     from rehearse.report import prep_view
 
-    posting = _read_text(job, "job description")
+    posting = read_text(job, "job description")
     if not posting.strip():
         raise RehearseError(f"{job}: the job description is empty")
     catalog = packs_module.load_packs(packs or ())

@@ -302,8 +302,17 @@ def _run(jobs: list[_Job], options, packs, workers: int):
 _WORKER: dict[str, Any] = {}
 
 
+def _parent_pid() -> int | None:
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    return parent.pid if parent is not None else None
+
+
 def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
     """Prepare a worker: the model is loaded once, on the first file that decodes."""
+    if limit_threads:  # a worker process, not the in-process run
+        _end_with_parent()
     if limit_threads:
         # Before numpy loads in this fresh process: keep BLAS/OpenMP within the worker's share.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -317,7 +326,34 @@ def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
         _WORKER["catalog"] = None
 
 
+def _end_with_parent() -> None:
+    """Have the kernel end this worker when the review that started it dies.
+
+    A review killed with SIGKILL or SIGTERM runs no cleanup, and its workers (each
+    holding a model, about 350 MB) would otherwise finish their queue for minutes.
+    Linux only (``PR_SET_PDEATHSIG``); elsewhere a worker stops at its next file.
+    """
+    import multiprocessing
+    import signal
+
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before prctl took effect: then this process was re-parented.
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)
+
+
 def _analyze_job(job: _Job) -> tuple[str, Any, str | None]:
+    parent = _parent_pid()
+    if parent is not None and os.getppid() != parent:  # the review is gone (no prctl here)
+        os._exit(1)
     try:
         return ("ok", *_analyze(job))
     except RehearseError as e:
@@ -338,7 +374,7 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
         except PackError:  # a practice take for a question since removed: keep its id, judge generically
             question = None
     take = audio_module.load(job.path)
-    from rehearse.analysis import analyze
+    from rehearse.app.session import run_take
 
     if _WORKER["transcriber"] is None:  # not before: a batch of broken files needs no model
         from rehearse.speech.transcribe import Transcriber
@@ -346,7 +382,8 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
         _WORKER["transcriber"] = Transcriber(_WORKER["options"])
     transcriber = _WORKER["transcriber"]
     # Without a question, analyze() infers it from the answer (with this review's packs).
-    analysis = analyze(take, transcriber=transcriber, question=question, catalog=catalog)
+    # The parent records it (keyed for the cache) once the worker hands the result back.
+    analysis = run_take(take, transcriber=transcriber, question=question, catalog=catalog).analysis
     question_id = job.question_id
     if question_id is None and analysis.question is not None:
         question_id = analysis.question["id"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints
 
 from rehearse.app.history import METRIC_COLUMNS, History, parse_time
+from rehearse.files import printable, stdout_errors, write_atomic
 
 ROW_KEYS = ("path", "take_id", "recorded_at", "question", "status", "error", "cached") + METRIC_COLUMNS
 VERDICT_STYLE = {"over": "red", "short": "yellow", "ok": "green"}
@@ -85,7 +86,7 @@ def render_table(result) -> list:
     table.add_column("top issue", overflow="fold")
     for take in result.takes:
         m = take.metrics
-        table.add_row(str(take.take_id), short_date(take.recorded_at), take_name(take.path), take.question or "-",
+        table.add_row(str(take.take_id), short_date(take.recorded_at), printable(take_name(take.path)), take.question or "-",
                       duration_text(m), num(m.wpm, 0), num(m.filled_per_min, 1), num(m.discourse_per_min, 1),
                       num(m.long_pauses, 0), num(m.content_score, 0), clip(m.top_issue or "", ISSUE_WIDTH))
     totals = review_totals(result)
@@ -103,7 +104,7 @@ def render_table(result) -> list:
     if result.failed:
         failed = Text(f"{len(result.failed)} file(s) could not be analyzed:\n", style="bold red")
         for item in result.failed:
-            failed.append(f"  {item.path}: {item.error}\n", style="red")
+            failed.append(f"  {printable(item.path)}: {printable(item.error)}\n", style="red")
         parts.append(failed)
     return parts
 
@@ -125,15 +126,14 @@ def write_outputs(result, *, out_dir: Path | None = None, html_dir: Path | None 
             data = history.analysis(take.take_id)
             name = names[take.path]
             if out_dir is not None:
-                out_dir.mkdir(parents=True, exist_ok=True)
                 target = out_dir / f"{name}.json"
-                target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+                text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+                write_atomic(target, lambda f, text=text: f.write(text), what="analysis JSON")
                 written.append(target)
             if writer is not None and html_dir is not None:
                 page = html_dir / "takes" / f"{name}.html"
-                page.parent.mkdir(parents=True, exist_ok=True)
-                with open(page, "w", encoding="utf-8") as f:
-                    writer.write(analysis_from_dict(data), f)
+                analysis = analysis_from_dict(data)
+                write_atomic(page, lambda f, analysis=analysis: writer.write(analysis, f), what="HTML report")
                 written.append(page)
                 index_rows.append(index_row(take, report_href=f"takes/{page.name}"))
     if html_dir is not None:
@@ -162,19 +162,39 @@ def _html_writer():
 
 
 def unique_names(paths: list[str]) -> dict[str, str]:
-    """A short file-name stem per path: the stem, else folder and stem (practice takes are all "take")."""
-    def stem(path: str, depth: int) -> str:
-        parts = Path(path).with_suffix("").parts
-        return "_".join(parts[-depth:]) if depth > 1 else parts[-1]
+    """A short, unique file-name stem per path, safe to join to an output folder.
+
+    The stem, else with as many parent folders as tell the paths apart (practice takes
+    are all "take"), else with the extension too ("answer.wav" and "answer.mp3" in one
+    folder), else numbered; never a path separator, never an absolute path.
+    """
+    def label(path: str, depth: int, with_ext: bool) -> str:
+        file = Path(path)
+        folders = [part for part in file.parent.parts if part != file.anchor]
+        name = file.stem + (f"_{file.suffix.lstrip('.')}" if with_ext and file.suffix else "")
+        return _safe_name("_".join([*folders[len(folders) - depth + 1:], name] if depth > 1 else [name]))
 
     names: dict[str, str] = {}
+    used: set[str] = set()
     for path in paths:
-        for depth in range(1, len(Path(path).parts) + 1):
-            candidate = stem(path, depth)
-            if sum(stem(other, depth) == candidate for other in paths) == 1 or depth == len(Path(path).parts):
-                names[path] = candidate
-                break
+        file = Path(path)
+        levels = len([part for part in file.parent.parts if part != file.anchor]) + 1
+        chosen = next((label(path, depth, with_ext) for with_ext in (False, True) for depth in range(1, levels + 1)
+                       if sum(label(other, depth, with_ext) == label(path, depth, with_ext) for other in paths) == 1),
+                      label(path, 1, True))
+        base, number = chosen, 1
+        while chosen in used:
+            number += 1
+            chosen = f"{base}_{number}"
+        used.add(chosen)
+        names[path] = chosen
     return names
+
+
+def _safe_name(name: str) -> str:
+    """A file name that stays inside its folder: no separators, no leading dot, not empty."""
+    cleaned = re.sub(r"[\\/\x00-\x1f\x7f]", "_", name).lstrip(".")
+    return cleaned or "take"
 
 
 def analysis_from_dict(data: dict[str, Any]):
@@ -244,19 +264,21 @@ def emit_review(result, *, json_output: bool, csv_path: Path | None = None, out_
     """Print the review (table or JSON) and write the files asked for, as ``rehearse review`` does."""
     import sys
 
+    # The table first: it is what the run was for, and a file that cannot be written
+    # (full disk, read-only folder) is then one line after it instead of losing it.
+    with stdout_errors("review"):
+        if json_output:
+            print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        else:
+            console = terminal_console()
+            for part in render_table(result):
+                console.print(part)
+        sys.stdout.flush()
     if csv_path is not None:
-        csv_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(csv_path, "w", encoding="utf-8", newline="") as f:
-            write_csv(result, f)
+        write_atomic(csv_path, lambda f: write_csv(result, f), what="CSV file", newline="")
     written = write_outputs(result, out_dir=out_dir, html_dir=html_dir)
-    if json_output:
-        print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
-    else:
-        console = terminal_console()
-        for part in render_table(result):
-            console.print(part)
     if csv_path is not None:
-        print(f"CSV: {csv_path}", file=sys.stderr)
+        print(f"CSV: {printable(str(csv_path))}", file=sys.stderr)
     if out_dir is not None:
         print(f"analyses: {sum(p.suffix == '.json' for p in written)} JSON files in {out_dir}", file=sys.stderr)
     if html_dir is not None:

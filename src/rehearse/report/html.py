@@ -86,14 +86,15 @@ def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trend
             target_max_s, wpm, filled_per_min, discourse_per_min, long_pauses,
             content_score, top_issue, report_href`` (any value may be None).
             ``report_href`` is a URL relative to the index page, or a file/http URL.
-        out_path: the HTML file to write; its folder is created.
+        out_path: the HTML file to write (whole or not at all); its folder is created.
         title: the page's heading.
         trends: question id -> ``{recorded_at, duration_s, wpm, filled_per_min,
             content_score}`` dicts in time order; built from ``rows`` when None.
     """
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_index(rows, title=title, trends=trends), encoding="utf-8")
+    from rehearse.files import write_atomic
+
+    page = render_index(rows, title=title, trends=trends)
+    write_atomic(out_path, lambda f: f.write(page), what="HTML index")
 
 
 def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dict]] | None = None) -> str:
