@@ -224,3 +224,34 @@ def test_review_errors_a_user_can_fix(tmp_path, shared_audio):
     assert workers.returncode == 2
     unknown = _rehearse("review", str(shared_audio / "mfa_er.flac"), "-q", "no-such/question", db=db)
     assert unknown.returncode == 1 and unknown.stderr.startswith("rehearse: error:")
+
+
+def test_copies_in_one_run_are_analyzed_once_and_numbers_follow_the_table(speak, tmp_path):
+    """Takes of the test voice (any clone runs this): a copy reuses its original's analysis, the
+    take numbers run in the table's (time) order, and the HTML index lists the file that failed."""
+    from rehearse.report.batch import render_table, write_outputs
+
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    for name, sentence, day in (("b_first.wav", "I mentor new engineers every week.", 1),
+                                ("a_second.wav", "I like fixing slow build pipelines.", 2)):
+        y, _ = speak([0.3, sentence, 0.3])
+        sf.write(folder / name, y, 16000)
+        os.utime(folder / name, (1_700_000_000 + day * 86400,) * 2)
+    shutil.copy2(folder / "a_second.wav", folder / "z_copy.wav")
+    (folder / "broken.wav").write_bytes(b"RIFF\x00\x00not a wav")
+    db = tmp_path / "history.sqlite3"
+    result = review([folder], db_path=db, workers=2, progress=False)
+    assert result.analyzed == 2 and result.cached == 1
+    names = [Path(t.path).name for t in result.takes]
+    assert names == ["b_first.wav", "a_second.wav", "z_copy.wav"]
+    ids = [t.take_id for t in result.takes]
+    assert ids[0] < ids[1] == ids[2]
+    with History.open(db) as h:
+        assert h.count() == 2
+    (failed,) = result.failed
+    assert Path(failed.path).name == "broken.wav" and failed.error
+    written = write_outputs(result, html_dir=tmp_path / "html")
+    index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert str(folder / "broken.wav") in index and failed.error.split(":")[0] in index
+    assert tmp_path / "html" / "index.html" in written

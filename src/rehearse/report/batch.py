@@ -140,7 +140,7 @@ def write_outputs(result, *, out_dir: Path | None = None, html_dir: Path | None 
         from rehearse.report.html import write_index
 
         index = html_dir / "index.html"
-        write_index(index_rows, index, title="Practice review")
+        write_index(index_rows, index, title="Practice review", failed=[(f.path, f.error) for f in result.failed])
         written.append(index)
     return written
 
