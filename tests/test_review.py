@@ -255,3 +255,29 @@ def test_copies_in_one_run_are_analyzed_once_and_numbers_follow_the_table(speak,
     index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     assert str(folder / "broken.wav") in index and failed.error.split(":")[0] in index
     assert tmp_path / "html" / "index.html" in written
+
+
+@pytest.mark.parametrize("columns", [80, 100, 200])
+def test_review_table_fits_the_terminal(columns, capsys, monkeypatch):
+    """Each question's id whole on its own line, no line wider than the terminal, takes in time order."""
+    from rehearse.app.review import FailedTake, ReviewedTake, ReviewResult
+    from rehearse.app.take_metrics import Metrics
+    from rehearse.report.batch import emit_review
+
+    issue = "Missing: Bridge to this role. The answer ends without tying the inspiration to the job."
+    m = Metrics(duration_s=95.2, speaking_s=93.0, target_min_s=60, target_max_s=90, duration_verdict="over", wpm=152.3,
+                filled_per_min=3.4, discourse_per_min=1.2, long_pauses=2, content_score=71, top_issue=issue)
+    questions = ["behavioral/challenge-you-overcame", "motivation/what-inspires-you"]
+    takes = tuple(ReviewedTake(f"/home/me/practice/2024050{i}-101500-x/take.wav", i, "h", questions[i % 2],
+                               f"2024-05-0{i}T10:15:00+02:00", False, m) for i in range(1, 6))
+    result = ReviewResult(takes, (FailedTake("/home/me/practice/cut.flac", "truncated"),), 5, 0, 2, 3.2, "/tmp/h.sqlite3")
+    monkeypatch.setenv("COLUMNS", str(columns))
+    emit_review(result, json_output=False)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    for question in questions:
+        assert any(line.strip().startswith(question) for line in lines), out
+    numbers = [int(line.split()[0]) for line in lines if re.match(r"\s*\d+ \u2502", line)]
+    assert numbers == [1, 3, 5, 2, 4], out  # one table per question, each in time order
+    assert "Missing:" in out and "cut.flac: truncated" in out
