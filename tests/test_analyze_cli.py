@@ -88,7 +88,7 @@ def test_usage_errors_exit_2(args):
 
 
 @pytest.mark.parametrize("command", [[], ["analyze"], ["review"], ["history"], ["compare"], ["practice"],
-                                     ["questions", "show"], ["models", "verify"]])
+                                     ["questions", "show"], ["models", "verify"], ["prep"]])
 def test_help_shows_flags_as_flags(command):
     """A switch shows no type after it (typer prints "--json <bool>", as if it took a value)."""
     result = subprocess.run([sys.executable, "-m", "rehearse", *command, "--help"], capture_output=True, text=True,
