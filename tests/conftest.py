@@ -27,10 +27,14 @@ _NO_SHARED_AUDIO = (f"real speech clips not found at {SHARED_AUDIO} (not shipped
 def shared_audio() -> Path:
     """The folder of real recordings with reference transcripts (``../shared/audio``)."""
     if not (SHARED_AUDIO / "README.md").is_file():
-        if REQUIRE_SHARED:
-            pytest.fail(_NO_SHARED_AUDIO + "; REHEARSE_REQUIRE_SHARED is set, so these tests must run")
-        pytest.skip(_NO_SHARED_AUDIO)
+        _without_shared_audio()
     return SHARED_AUDIO
+
+
+def _without_shared_audio() -> None:
+    if REQUIRE_SHARED:
+        pytest.fail(_NO_SHARED_AUDIO + "; REHEARSE_REQUIRE_SHARED is set, so these tests must run")
+    pytest.skip(_NO_SHARED_AUDIO)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -40,7 +44,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     if report.skipped and isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(_NO_SHARED_AUDIO):
-        report.longrepr = (__file__, 0, report.longrepr[2])
+        report.longrepr = (__file__, _without_shared_audio.__code__.co_firstlineno, report.longrepr[2])
 
 
 @pytest.fixture(scope="session")
