@@ -49,6 +49,25 @@ app.add_typer(stories_app, name="stories")
 _state = {"verbose": False}
 
 
+def _flags_take_no_type() -> None:
+    """Typer's help prints ``<bool>`` after every switch (``--json <bool>``), as if it took a
+    value; a switch shows no type."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_rehearse", False):  # a typer without it: nothing to fix
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich._rehearse = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_take_no_type()
+
+
 def _version_callback(value: bool) -> None:
     if value:
         from rehearse import __version__
@@ -66,7 +85,7 @@ def _main(
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Whisper model: a built-in name (tiny.en, base), a pulled name, or a CTranslate2 model directory.")]
 QuestionOption = Annotated[Optional[str], typer.Option("--question", "-q", help="Question id to check the content against (see 'rehearse questions'). Inferred from the answer if left out.")]
-PacksOption = Annotated[Optional[list[Path]], typer.Option("--packs", help="Extra folder of question packs (*.toml). May be repeated.")]
+PacksOption = Annotated[Optional[list[Path]], typer.Option("--packs", metavar="<dir>", help="Extra folder of question packs (*.toml). May be repeated.")]
 JobOption = Annotated[Optional[Path], typer.Option("--job", help="Job description (text file) for the tailoring check.")]
 CompanyOption = Annotated[Optional[str], typer.Option("--company", help="Company name for the tailoring check.")]
 
@@ -101,7 +120,10 @@ def analyze(
     """
     from rehearse.app import session
     if audio_file is None and text is None:
-        raise RehearseError("give an audio file to analyze, or --text DRAFT.txt for a typed draft")
+        raise typer.BadParameter("give an audio file to analyze, or --text DRAFT.txt for a typed draft",
+                                 param_hint="'AUDIO_FILE'")
+    if open_html and html is None:
+        raise typer.BadParameter("--open opens the HTML report: give --html FILE too", param_hint="'--open'")
     session.check_outputs({"--html": html}, session.protected_inputs(audio=audio_file, text=text, job=job, db=db))
     take = session.run_analyze(
         audio_file, question_id=question, packs=packs, job=job, company=company, text=text,
@@ -324,10 +346,11 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model to download, e.g
 
 
 @models_app.command("verify")
-def models_verify(name: Annotated[str, typer.Argument(help="Model name or directory.")] = "tiny.en") -> None:
-    """Check a model's files (and checksum, for built-in models)."""
+def models_verify(names: Annotated[Optional[list[str]], typer.Argument(help="Model names or directories. Default: every installed model.", show_default=False)] = None) -> None:
+    """Check models' files (and checksum, for built-in models)."""
     from rehearse.speech import models
-    typer.echo(f"{name}: ok ({models.resolve(name)})")
+    for name in names or models.installed_names():
+        typer.echo(f"{name}: ok ({models.resolve(name)})")
 
 
 @questions_app.callback()
@@ -375,8 +398,8 @@ def questions_check(
     """Validate question packs: every error names the file, the key and the problem."""
     from rehearse import packs as packs_module
     catalog = packs_module.load_packs(extra_dirs=paths)
-    sources = {str(p.resolve()) for p in paths}
-    mine = [q for q in catalog.questions if any(q.source.startswith(s) for s in sources)]
+    given = [p.resolve() for p in paths]  # a pack's source keeps the path as given, relative or not
+    mine = [q for q in catalog.questions if any(Path(q.source).resolve().is_relative_to(p) for p in given)]
     typer.echo(f"ok: {len(mine)} question{'s' if len(mine) != 1 else ''} in {', '.join(map(str, paths))}")
 
 

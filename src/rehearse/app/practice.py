@@ -121,13 +121,35 @@ def run(
                 raise CaptureError(f"{take.failure}; the take so far is saved in {take.folder}")
             if take.ended_by == "interrupt":
                 return
-            while (choice := menu_key(key_source, console)) == "p":
-                console.print(f"playing {take.folder / 'take.wav'} \u2026 (Ctrl-C stops)")
-                capture.play(take.folder / "take.wav")
+            choice = menu_key(key_source, console)
+            while choice == "p":
+                choice = _listen_back(console, key_source, take.folder / "take.wav") or menu_key(key_source, console)
             if choice == "q":
                 return
     finally:
         key_source.close()
+
+
+def _listen_back(console, key_source, wav: Path) -> str | None:
+    """Play the take; any key stops it at once. Returns "r" or "q" when one of those
+    stopped it (the menu's choice, taken without waiting), else None."""
+    from rehearse.speech import capture
+    from rehearse.text.format import clock
+
+    console.print(f"playing {wav} \u2026 (any key stops: r retake, q quit)")
+    pressed: list[str] = []
+
+    def key_pressed() -> bool:
+        key = key_source.get(0.1, ("r", "p", "q", "enter"))
+        if key is not None:
+            pressed.append(key)
+        return key is not None
+
+    played_s = capture.play(wav, stop=key_pressed)
+    if pressed:
+        console.print(f"stopped playback at {clock(played_s)}")
+        return pressed[0] if pressed[0] in ("r", "q") else None
+    return None
 
 
 def default_sessions_dir() -> Path:

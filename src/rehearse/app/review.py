@@ -234,19 +234,56 @@ def review(
             from rehearse.speech.models import resolve
 
             resolve(model)  # a missing model fails once here instead of in every worker
-        used = max(1, min(count, len(jobs)))
-        for job, outcome in _run(jobs, options, packs, used):
-            status, payload, question = outcome
-            if status == "error":
-                failed.append(FailedTake(job.path, payload.removeprefix(f"{job.path}: ")))
-            else:
+        # A copy of a take (same bytes, same question) is analyzed once, in this run too.
+        unique: dict[str, _Job] = {}
+        copies: list[_Job] = []
+        for job in jobs:
+            (copies.append(job) if job.key in unique else unique.setdefault(job.key, job))
+        # Results are stored in time order, whichever worker finishes first, so the history's
+        # take numbers run in the order the table lists the takes.
+        order = sorted(unique.values(), key=lambda j: (parse_time(j.recorded_at), j.path))
+        used = max(1, min(count, len(order)))
+        finished: dict[int, tuple[_Job, Any]] = {}
+        outcomes: dict[str, tuple[Any, ...]] = {}
+
+        def store_in_order() -> None:
+            while len(outcomes) in finished:
+                job, (status, payload, question) = finished.pop(len(outcomes))
+                if status == "error":
+                    error = payload.removeprefix(f"{job.path}: ")
+                    failed.append(FailedTake(job.path, error))
+                    outcomes[job.key] = ("error", error)
+                    continue
                 take_id = history.save(payload, content_hash=job.content_hash, key=job.key, question_id=question,
                                        recorded_at=job.recorded_at, source="review")
-                takes.append(ReviewedTake(job.path, take_id, job.content_hash, question, job.recorded_at, False,
-                                          metrics_of(payload)))
-            bar.advance(Path(job.path), (payload.get("audio") or {}).get("duration", 0.0) if status == "ok" else 0.0)
+                metrics = metrics_of(payload)
+                takes.append(ReviewedTake(job.path, take_id, job.content_hash, question, job.recorded_at, False, metrics))
+                outcomes[job.key] = ("ok", take_id, question, metrics)
+
+        position = {job.key: index for index, job in enumerate(order)}
+        try:
+            for job, outcome in _run(order, options, packs, used):
+                finished[position[job.key]] = (job, outcome)
+                store_in_order()
+                status, payload, _ = outcome
+                bar.advance(Path(job.path), (payload.get("audio") or {}).get("duration", 0.0) if status == "ok" else 0.0)
+        finally:  # interrupted: keep what finished, in order, even past a gap
+            for index in sorted(finished):
+                finished[len(outcomes)] = finished.pop(index)
+                store_in_order()
+        for copy in copies:
+            outcome = outcomes.get(copy.key)
+            if outcome is None:
+                continue
+            if outcome[0] == "error":
+                failed.append(FailedTake(copy.path, outcome[1]))
+            else:
+                takes.append(ReviewedTake(copy.path, outcome[1], copy.content_hash, outcome[2], copy.recorded_at, True,
+                                          outcome[3]))
+            bar.advance(Path(copy.path), 0.0)
         db = str(history.path)
     takes.sort(key=lambda t: (parse_time(t.recorded_at), t.path))
+    cached = sum(t.cached for t in takes)
     return ReviewResult(tuple(takes), tuple(failed), len(takes) - cached, cached, used,
                         round(time.perf_counter() - started, 3), db)
 

@@ -224,4 +224,8 @@ def emit(analysis: Analysis, *, json_output: bool, html: Path | None = None, ope
         if open_html:
             import webbrowser
 
-            webbrowser.open(html.resolve().as_uri())
+            # False (no exception) is how webbrowser says that no browser could be started,
+            # as on a server without a display.
+            if not webbrowser.open(html.resolve().as_uri()):
+                print(f"rehearse: no web browser found to open the report; open {html} yourself",
+                      file=sys.stderr)

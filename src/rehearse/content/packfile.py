@@ -187,11 +187,15 @@ def _part(path: Path, where: str, table: dict, lexicons, templates: Mapping[str,
     def flag(key: str, default: bool) -> bool:
         return _opt(path, where, table, key, bool, getattr(base, key) if base else default)
 
+    expect = _opt(path, where, table, "expect", str, base.expect if base else "")
+    advice = _opt(path, where, table, "advice", str, base.advice if base else "")
+    if not advice.strip():  # a missing part's finding needs something to do, even when the pack says nothing
+        advice = f"Add this part: {expect}" if expect.strip() else f"Add this part: {label}."
     return Part(
         id=part_id,
         label=label,
-        expect=_opt(path, where, table, "expect", str, base.expect if base else ""),
-        advice=_opt(path, where, table, "advice", str, base.advice if base else ""),
+        expect=expect,
+        advice=advice,
         cues=cues,
         unless=unless,
         fix=_opt(path, where, table, "fix", str, base.fix if base else ""),

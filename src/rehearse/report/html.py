@@ -78,7 +78,8 @@ def render_take(analysis, *, embed_audio: bool = True) -> str:
     })
 
 
-def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trends: dict[str, list[dict]] | None = None) -> None:
+def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trends: dict[str, list[dict]] | None = None,
+                failed: Sequence[tuple[str, str]] = ()) -> None:
     """Write an index page of takes: trend charts per question, then a table linking each take.
 
     Args:
@@ -90,14 +91,16 @@ def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trend
         title: the page's heading.
         trends: question id -> ``{recorded_at, duration_s, wpm, filled_per_min,
             content_score}`` dicts in time order; built from ``rows`` when None.
+        failed: ``(path, reason)`` of each file that could not be analyzed, listed below the takes.
     """
     from rehearse.files import write_atomic
 
-    page = render_index(rows, title=title, trends=trends)
+    page = render_index(rows, title=title, trends=trends, failed=failed)
     write_atomic(out_path, lambda f: f.write(page), what="HTML index")
 
 
-def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dict]] | None = None) -> str:
+def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dict]] | None = None,
+                 failed: Sequence[tuple[str, str]] = ()) -> str:
     """The index page as a string (see ``write_index``)."""
     from rehearse.report import plots
 
@@ -118,6 +121,7 @@ def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dic
         "rows": [_index_row(row) for row in reversed(rows)],
         "charts": charts,
         "summary": _index_summary(rows),
+        "failed": [{"path": path, "reason": reason} for path, reason in failed],
     })
 
 
