@@ -111,9 +111,11 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
         frames = features.compute(y, pauses=thresholds.pauses, prosody=thresholds.prosody)
     total_s = y.size / 16000
     span = (words[0].start, words[-1].end) if words else (0.0, total_s)
-    speaking_s = max(span[1] - span[0], 0.0)
+    # No words, no answer: its length is 0 (the report gives no length verdict then),
+    # not the length of the file's silence or tones.
+    speaking_s = max(span[1] - span[0], 0.0) if words else 0.0
     # Rates are per minute of speech that was heard: unheard speech holds no pauses or fillers we could count.
-    minutes = max(speaking_s - overlap_s(unheard, *span), 1.0) / 60
+    minutes = max(speaking_s - (overlap_s(unheard, *span) if words else 0.0), 1.0) / 60
 
     pauses = find_pauses(frames, words, thresholds.pauses, unheard=unheard)
     pause_time = sum(p.duration for p in pauses)

@@ -186,7 +186,6 @@ def _plan(posting: Posting, stories: Sequence[Story], pairings: tuple[Pairing, .
     assignment = _assign([qid for qid, _ in story_questions], stories, fits, shows, options)
     plan: list[QuestionPlan] = []
     for qid, asked in questions:
-        question = asked.question
         if qid in no_story:
             plan.append(QuestionPlan(qid, asked.say, None, no_story[qid]))
         elif not stories:
