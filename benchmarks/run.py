@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
     python benchmarks/run.py --only speed fillers
+    python benchmarks/run.py --table stress results/stress.json   # rewrite a table from saved results
 
 The tables between the BEGIN/END markers of benchmarks/README.md are rewritten with
 the new figures, the machine and the date. Run it on a quiet machine: other work on the
@@ -22,7 +23,7 @@ from common import RESULTS, machine, save  # noqa: E402
 
 # name -> module with run() -> dict; optional ones are skipped when their module is absent.
 BENCHMARKS = {"speed": "speed", "fillers": "fillers", "fillers_conditions": "fillers_eval",
-              "review": "review_throughput", "live": "live_latency"}
+              "review": "review_throughput", "live": "live_latency", "stress": "stress"}
 
 
 def speed_table(data: dict) -> str:
@@ -75,13 +76,46 @@ def generic_table(data: dict) -> str:
     return "\n".join(lines)
 
 
+def stress_table(data: dict) -> str:
+    s = data["summary"]
+
+    def row(label: str, key: str, digits: int = 3) -> str:
+        v = s.get(key)
+        if not v:
+            return f"| {label} | | | |"
+        return f"| {label} | {v['median']:.{digits}f} | {v['p90']:.{digits}f} | {v['worst']:.{digits}f} |"
+
+    lines = [f"{s['files']} files of {s['audio_s']['median']:.0f} s median ({s['audio_s']['worst']:.0f} s longest), seed {data['seed']}; "
+             f"`rehearse analyze` run {data['runs']} times on {s.get('files_run_twice', s['files'])} of them. "
+             f"Load average (1 min) during the runs: median {s['load_average']['median']}, worst {s['load_average']['worst']}.",
+             "", "| per file | median | 90th percentile | worst |", "|---|---:|---:|---:|",
+             row("rehearse WER, every file", "rehearse_wer"),
+             row("rehearse WER, the files compared with the defaults", "rehearse_wer_compared"),
+             row("faster-whisper defaults WER", "defaults_wer"),
+             row("rehearse: longest speech without a word (s)", "rehearse_longest_wordless_s", 1),
+             row("defaults: longest speech without a word (s)", "defaults_longest_wordless_s", 1),
+             row("`rehearse analyze` wall time / audio length", "analyze_x_audio"),
+             row("`rehearse analyze` CPU time / audio length", "analyze_cpu_x_audio"),
+             row("rehearse transcription stage / audio length", "transcribe_x_audio"),
+             row("faster-whisper defaults wall time / audio length", "defaults_x_audio"),
+             row("faster-whisper defaults CPU time / audio length", "defaults_cpu_x_audio"), ""]
+    if "wer_no_worse_than_defaults" in s:
+        lines.append(f"WER no worse than the defaults on {s['wer_no_worse_than_defaults']} of the {s['files_compared']} files compared; at worst "
+                     f"{s['wer_points_worse_worst']:+.1f} points. Speech stretches over 3 s without a rehearse word: "
+                     f"{s['lost_stretches_over_3s']} (the defaults have words in {s['lost_stretches_over_3s_heard_by_defaults']} of them). "
+                     f"Defaults stopped at the {data['defaults_cap_s']:.0f} CPU-second cap: {s['defaults_capped']}.")
+    lines.append(f"Identical transcripts on two runs: {s['identical_runs']} of {s.get('files_run_twice', s['files'])}.")
+    return "\n".join(lines)
+
+
 def fillers_conditions_table(data: dict) -> str:
     from fillers_eval import table
 
     return table(data)
 
 
-TABLES = {"speed": speed_table, "fillers": fillers_table, "fillers_conditions": fillers_conditions_table}
+TABLES = {"speed": speed_table, "fillers": fillers_table, "fillers_conditions": fillers_conditions_table,
+          "stress": stress_table}
 
 
 def update_readme(sections: dict[str, str], info: dict) -> None:
@@ -97,7 +131,15 @@ def update_readme(sections: dict[str, str], info: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", choices=list(BENCHMARKS), help="run only these")
+    parser.add_argument("--table", nargs=2, metavar=("NAME", "JSON"), help="only rewrite NAME's table from saved results")
     args = parser.parse_args()
+    if args.table:
+        import json
+
+        name, path = args.table
+        data = json.loads(Path(path).read_text())
+        update_readme({name: TABLES.get(name, generic_table)(data)}, data["machine"])
+        return
     info = machine()
     sections = {}
     for name, module_name in BENCHMARKS.items():

@@ -31,7 +31,7 @@ def rambling_json(samples_dir, tmp_path_factory):
 
 def test_json_validates_against_the_schema(rambling_json):
     jsonschema.validate(rambling_json, json.loads(SCHEMA.read_text()))
-    assert rambling_json["schema_version"] == "1.0"
+    assert rambling_json["schema_version"] == "1.1"
 
 
 def test_rambling_sample_is_judged_honestly(rambling_json, samples_dir):

@@ -49,3 +49,30 @@ def test_speed_benchmark_runs_on_a_short_answer(shared_audio, tmp_path, monkeypa
     assert data["audio_s"] > 30
     assert data["rehearse_analyze"]["stages"]["transcribe"] > 0
     assert data["peak_rss_mb"] > 50
+
+
+def test_stress_files_are_seeded_replayable_and_as_described(shared_audio):
+    import numpy as np
+
+    stress = importlib.import_module("stress")
+    pool = stress._pool()
+    y, described = stress.plan(14, 3, pool)
+    again, _ = stress.plan(14, 3, pool)
+    other, _ = stress.plan(15, 3, pool)
+    assert np.array_equal(y, again) and not np.array_equal(y[: other.size], other[: y.size])
+    assert stress.MIN_FILE_S <= described.duration <= stress.MAX_FILE_S + 1.0
+    assert described.condition == "phone_8khz"  # every fourth file
+    spectrum = np.abs(np.fft.rfft(y)) ** 2
+    freqs = np.fft.rfftfreq(y.size, 1 / 16000)
+    assert spectrum[freqs > 3500].sum() < 1e-6 * spectrum.sum()
+    gaps = [b.start - a.end for a, b in zip(described.pieces, described.pieces[1:])]
+    assert all(stress.MIN_GAP_S - 1e-3 <= g <= stress.MAX_GAP_S + 1e-3 for g in gaps)
+    assert described.reference and all(stress.MIN_GAIN_DB <= p.gain_db <= stress.MAX_GAIN_DB for p in described.pieces)
+
+
+def test_stress_wordless_stretches():
+    stress = importlib.import_module("stress")
+    words = [("a", 1.0, 1.5), ("b", 6.0, 6.4)]
+    # Speech 0.5-8 s: words reach 0.5-2.0 and 5.5-6.9; 2.0-5.5 and 6.9-8 have none.
+    assert stress.wordless([(0.5, 8.0)], words) == [(2.0, 5.5), (6.9, 8.0)]
+    assert stress.wordless([(0.5, 8.0)], []) == [(0.5, 8.0)]

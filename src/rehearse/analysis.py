@@ -15,7 +15,7 @@ from rehearse.options import Thresholds
 from rehearse.text.format import clock
 from rehearse.speech.transcribe import Transcript, TranscriptionOptions
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 StageCallback = Callable[[str, float, float], None]
 
 
@@ -196,7 +196,7 @@ def analyze(
                 frames = delivery_features.compute(take.samples, pauses=thresholds.pauses, prosody=thresholds.prosody)
     if on_stage:
         on_stage("measuring delivery", take.duration, take.duration)
-    delivery = delivery_module.measure(take.samples, transcript.words, thresholds, frames=frames)
+    delivery = delivery_module.measure(take.samples, transcript.words, thresholds, frames=frames, unheard=transcript.unheard)
     lap("delivery")
     content = content_module.check(transcript.words, question=question, job_text=job_text, company=company,
                                    inferred=inferred, catalog=catalog, options=thresholds.content)
@@ -205,7 +205,7 @@ def analyze(
     language = language_module.check(transcript.words, question=question, delivery=delivery,
                                      thresholds=thresholds, content=content)
     lap("language")
-    findings = delivery_findings(delivery, thresholds) + content.findings + language.findings
+    findings = recording_findings(transcript) + delivery_findings(delivery, thresholds) + content.findings + language.findings
     return Analysis(
         schema_version=SCHEMA_VERSION,
         rehearse_version=__version__,
@@ -232,6 +232,26 @@ def _question_summary(question) -> dict[str, Any] | None:
     if question is None:
         return None
     return {"id": question.id, "text": question.text}
+
+
+def recording_findings(transcript: Transcript) -> tuple[Finding, ...]:
+    """What the recording kept from the report: speech no decode could turn into words.
+
+    It is named once, as a fault of the recording, because pace, pauses and fillers
+    leave those stretches out rather than blame the speaker for them.
+    """
+    spans = transcript.unheard
+    if not spans:
+        return ()
+    shown = 3
+    where = ", ".join(f"{clock(s.start)}-{clock(s.end)}" for s in spans[:shown])
+    if len(spans) > shown:
+        where += f" and {len(spans) - shown} more"
+    return (Finding("delivery", "medium",
+                    f"{transcript.unheard_s:.0f} s of speech could not be transcribed at {where}; "
+                    "pace, pauses and fillers leave it out.",
+                    "Record closer to the microphone, away from noise and at a steady level, so every word is heard.",
+                    spans[0].start, spans[0].end, kind="delivery.recording.unheard"),)
 
 
 def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Finding, ...]:

@@ -168,12 +168,16 @@ class PaceOptions:
         step_s: step between windows.
         rush_factor: a window faster than the take's own pace times this is a rush.
         drag_factor: a window slower than the take's own pace times this is a drag.
+        max_unheard_share: a window more than this share of which is speech left
+            without words (``Transcript.unheard``) gets no rate: its few words would
+            read as the speaker slowing down.
     """
 
     window_s: float = 15.0
     step_s: float = 5.0
     rush_factor: float = 1.25
     drag_factor: float = 0.75
+    max_unheard_share: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import numpy as np
 
 from rehearse.delivery import features
 from rehearse.delivery.fillers import DISCOURSE, FILLED, Filler, find_fillers
-from rehearse.delivery.pace import Pace, measure_pace
+from rehearse.delivery.pace import Pace, measure_pace, overlap_s
 from rehearse.delivery.pauses import Pause, find_pauses
 from rehearse.delivery.prosody import Contour, Energy, Pitch, contour, measure_energy, measure_pitch
 from rehearse.options import Thresholds
@@ -95,7 +95,8 @@ class Delivery:
     contour: Contour
 
 
-def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, frames: features.Frames | None = None) -> Delivery:
+def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, frames: features.Frames | None = None,
+            unheard: tuple = ()) -> Delivery:
     """Measure the delivery of one take.
 
     Args:
@@ -103,6 +104,8 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
         words: its transcript's words.
         thresholds: what to judge against.
         frames: precomputed frame features, if the caller has them.
+        unheard: the transcript's speech left without words (``Transcript.unheard``),
+            left out of pace, pauses, fillers and their per-minute rates.
     """
     if frames is None:
         frames = features.compute(y, pauses=thresholds.pauses, prosody=thresholds.prosody)
@@ -111,9 +114,10 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
     # No words, no answer: its length is 0 (the report gives no length verdict then),
     # not the length of the file's silence or tones.
     speaking_s = max(span[1] - span[0], 0.0) if words else 0.0
-    minutes = max(speaking_s, 1.0) / 60
+    # Rates are per minute of speech that was heard: unheard speech holds no pauses or fillers we could count.
+    minutes = max(speaking_s - (overlap_s(unheard, *span) if words else 0.0), 1.0) / 60
 
-    pauses = find_pauses(frames, words, thresholds.pauses)
+    pauses = find_pauses(frames, words, thresholds.pauses, unheard=unheard)
     pause_time = sum(p.duration for p in pauses)
     pause_summary = PauseSummary(
         items=tuple(pauses),
@@ -124,7 +128,9 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
         longest=max((p.duration for p in pauses), default=0.0),
     )
 
-    fillers = find_fillers(words, frames, thresholds.fillers)
+    # The acoustic search for filled pauses would take unintelligible speech for hesitation.
+    fillers = [f for f in find_fillers(words, frames, thresholds.fillers)
+               if not any(s.start <= (f.start + f.end) / 2 <= s.end for s in unheard)]
     counted = [f for f in fillers if f.counted]
     filled = [f for f in counted if f.kind == FILLED]
     discourse = [f for f in counted if f.kind == DISCOURSE]
@@ -151,7 +157,7 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
     verdict = "short" if answer_s < target.min_duration_s else "over" if answer_s > target.max_duration_s else "ok"
     return Delivery(
         duration=DurationCheck(round(total_s, 3), round(speaking_s, 3), target.min_duration_s, target.max_duration_s, verdict),
-        pace=measure_pace(words, pause_time_s=pause_time, options=thresholds.pace),
+        pace=measure_pace(words, pause_time_s=pause_time, options=thresholds.pace, unheard=unheard),
         pauses=pause_summary,
         fillers=filler_summary,
         pitch=pitch,

@@ -3,11 +3,14 @@
 Word timestamps alone misplace pauses (a word can "absorb" the silence after it),
 so a pause is a run of silent frames (quiet, or not speech to Silero VAD) of at
 least ``PauseOptions.min_pause_s`` inside the spoken part of the take; the words
-only name what was said before and after it.
+only name what was said before and after it. A silence that touches speech left
+without words (``Transcript.unheard``) is not a pause between words: nobody knows
+which words it came between, or whether the speaker hesitated at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,8 +57,14 @@ def silent_runs(silent: np.ndarray, times: np.ndarray, *, min_s: float) -> list[
     return runs
 
 
-def find_pauses(frames: Frames, words: tuple[Word, ...] | list[Word], options: PauseOptions) -> list[Pause]:
-    """Silences of at least ``min_pause_s`` between the first and the last word."""
+def find_pauses(frames: Frames, words: tuple[Word, ...] | list[Word], options: PauseOptions,
+                *, unheard: Sequence = ()) -> list[Pause]:
+    """Silences of at least ``min_pause_s`` between the first and the last word.
+
+    Args:
+        unheard: spans (``start``, ``end`` in seconds) of speech left without words;
+            silences that overlap or touch one are left out.
+    """
     if not words:
         return []
     first_s, last_s = words[0].start, words[-1].end
@@ -73,6 +82,8 @@ def find_pauses(frames: Frames, words: tuple[Word, ...] | list[Word], options: P
             continue
         start_s, end_s = max(start_s, first_s), min(end_s, last_s)
         if end_s - start_s < options.min_pause_s:
+            continue
+        if any(s.start <= end_s + HOP_S and start_s - HOP_S <= s.end for s in unheard):
             continue
         duration = round(end_s - start_s, 3)
         pauses.append(

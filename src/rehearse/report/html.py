@@ -71,6 +71,7 @@ def render_take(analysis, *, embed_audio: bool = True) -> str:
         "metrics": view.metrics(analysis),
         "fillers": view.fillers(analysis),
         "long_pauses": [p for p in analysis.delivery.pauses.items if p.long] if spoken else [],
+        "unheard": list(analysis.transcript.unheard) if spoken else [],
         "content": view.content(analysis.content),
         "language": view.language(analysis.language),
         "model": analysis.transcript.model,

@@ -27,6 +27,7 @@ FILLER = "#db2777"
 TARGET = "#dc2626"
 OK_BAND = "#dcfce7"
 MONOTONE = "#fef3c7"
+UNHEARD = "#94a3b8"
 
 # The page sets its own font; measured text uses DejaVu Sans, which is wider than the
 # system fonts that replace it, so labels never overflow.
@@ -110,6 +111,9 @@ def _envelope(samples: np.ndarray, sample_rate: int, duration_s: float) -> tuple
 def timeline(analysis: Any, samples: np.ndarray | None = None, sample_rate: int = 16000) -> Chart:
     """The take over time: waveform, pitch and pace, with pauses, fillers and the target.
 
+    Speech that could not be transcribed (``Transcript.unheard``) is hatched across
+    every panel: the pace line has no point there, and the hatching says why.
+
     Args:
         analysis: an ``Analysis`` with a delivery section.
         samples: the take as mono float32, for the waveform; without it the loudness
@@ -153,6 +157,11 @@ def timeline(analysis: Any, samples: np.ndarray | None = None, sample_rate: int 
             wave.annotate(f"{p.duration:.1f} s", ((p.start + p.end) / 2, 0.0), xycoords=("data", "axes fraction"),
                           xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=9, color="#9a3412",
                           fontweight="bold", bbox={"boxstyle": "round,pad=0.15", "facecolor": "#ffedd5", "edgecolor": "none"}, zorder=5)
+    for span in analysis.transcript.unheard:
+        for ax in (wave, pitch, pace):
+            ax.axvspan(span.start, span.end, facecolor="none", edgecolor=UNHEARD, hatch="///", linewidth=0, zorder=0.5)
+        wave.annotate("not transcribed", ((span.start + span.end) / 2, 1.0), xycoords=("data", "axes fraction"),
+                      xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8, color=MUTED, zorder=5)
     fillers = delivery.fillers.items
     for f in fillers:
         wave.axvspan(f.start, f.end, color=FILLER, alpha=0.35 if f.counted else 0.12, linewidth=0, zorder=1)

@@ -141,6 +141,9 @@ class LiveSession:
         self._stopping = False
         self._final: list[Word] = []
         self._retried: list[tuple[float, float, str]] = []
+        self._unheard: list = []  # speech no decode turned into words, final windows only
+        self._last_unheard: list = []
+        self._provisional_unheard: list = []
         self.committed_s = 0.0  # audio before this is transcribed for good; a multiple of VAD_WINDOW
         self._provisional: list[Word] = []
         self._provisional_span = (0.0, 0.0)  # (start, end) of the audio they came from
@@ -283,8 +286,10 @@ class LiveSession:
             if kind == "provisional":
                 self._provisional = words
                 self._provisional_span = (start_s, end_s)
+                self._provisional_unheard = self._last_unheard
             else:
                 self._final.extend(words)
+                self._unheard.extend(self._last_unheard)
                 self.committed_s = _floor_window(end_s)
                 # Words after the window stay on display until decoded again.
                 self._provisional = [w for w in self._provisional if (w.start + w.end) / 2 >= end_s]
@@ -317,6 +322,7 @@ class LiveSession:
         y = self._audio.view(first, last).copy()
         transcript = self.transcriber.transcribe_samples(y, offset_s=first / SAMPLE_RATE)
         self._retried.extend(transcript.retried_windows)
+        self._last_unheard = list(transcript.unheard)
         return list(transcript.words)
 
     def wait_idle(self, timeout_s: float) -> bool:
@@ -352,15 +358,17 @@ class LiveSession:
                 # The take ended in silence after the last provisional decode, which
                 # saw all of the rest of the take: its words are the offline ones.
                 words.extend(self._provisional)
+                self._unheard.extend(self._provisional_unheard)
                 self.decodes.append(("reused", round(start, 3), round(span_end, 3), 0.0))
             else:
                 clock = time.perf_counter()
                 words.extend(self._decode(start, heard))
+                self._unheard.extend(self._last_unheard)
                 self.decodes.append(("last", round(start, 3), round(heard, 3), round(time.perf_counter() - clock, 3)))
         options = self.transcriber.options
         return Transcript(words=tuple(sorted(words, key=lambda w: (w.start, w.end))),
                           language=options.language or "en", model=options.model,
-                          retried_windows=tuple(self._retried))
+                          retried_windows=tuple(self._retried), unheard=tuple(self._unheard))
 
     def audio(self) -> np.ndarray:
         """The take so far at 16 kHz (a copy)."""

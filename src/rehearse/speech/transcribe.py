@@ -11,15 +11,22 @@ How a take is transcribed, and why:
   them back on real speech here, where a long prompt kept only 0.4 and can drop
   sentences (whisperX #693). The batched pipeline puts the prompt in front of each
   window, not only the first.
-- The prompt's failure modes are guarded: a window that loops ("uh, uh, uh, ..."
-  far beyond what its length allows, or text that compresses too well) or that leaves
-  a stretch of speech without words is decoded again without the prompt, and the
-  plain result replaces it. Fillers lost that way are left to the acoustic search
-  in ``delivery.fillers``.
+- Nothing is ever decoded as a clip longer than 30 s: faster-whisper keeps only the
+  first 30 s of a longer clip, silently. Retries are cut from the speech itself.
+- The fallbacks are fixed and bounded, never random (no temperature sampling: the same
+  take gives the same words on every run). A window that loops (far more tokens than
+  its speech allows, or text that compresses too well) is decoded again whole without
+  the prompt. Speech still left without words is then decoded in pieces cut at pauses
+  (at most ``retry_piece_s`` long, each with a little context), first longer pieces,
+  then shorter ones; every retry's tokens are capped by its length of speech, and a
+  take gets at most ``max_retries_per_window`` retries per window.
+- Speech that no decode could turn into words is returned as ``Transcript.unheard``,
+  so the delivery measures leave it out instead of blaming the speaker for it.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -30,9 +37,17 @@ import numpy as np
 from rehearse.speech.audio import SAMPLE_RATE, Audio
 from rehearse.errors import ModelError
 from rehearse.speech.models import DEFAULT_MODEL
+from rehearse.speech.vad import Span
 
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
 ProgressCallback = Callable[[float, float], None]
+# Whisper's encoder sees 30 s; faster-whisper drops whatever a clip holds beyond that.
+WHISPER_WINDOW_S = 30.0
+# The batched pipeline's own VAD settings (BatchedInferencePipeline.transcribe), kept so
+# the windows are the ones it would build (and the ones ``live`` predicts).
+PIPELINE_MIN_SILENCE_MS = 160
+# Whisper's 448-token context less the prompt.
+MAX_NEW_TOKENS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +70,34 @@ class TranscriptionOptions:
         language: spoken language code, or ``None`` to detect it (multilingual models).
         initial_prompt: text every window is primed with; ``None`` for plain Whisper.
         max_tokens_per_speech_s: more tokens than this per second of speech in a
-            window means the decoder looped (fluent speech is about 3-5 tokens/s).
+            window means the decoder looped (fluent speech is about 3-5 tokens/s);
+            retries may not emit more than this many per second of their speech.
         max_compression_ratio: text that compresses better than this is repetitive
             (Whisper's own fallback uses 2.4).
-        min_unheard_speech_s: a stretch of VAD speech this long with no words under
-            it means the window dropped text.
+        min_unheard_speech_s: a stretch of VAD speech this long that no word reaches
+            is decoded again, and reported as unheard if it stays without words.
+        word_reach_s: a word accounts for the speech this far around it (word times
+            from cross-attention are off by a few hundred milliseconds).
+        merge_gap_s: VAD speech stretches closer than this are one stretch (a breath
+            or a short pause inside a sentence): a sentence lost in two halves of
+            1.1 s each is 2.6 s of speech without words, not two short noises.
+        retry_piece_s: lengths of the pieces speech left without words is cut into,
+            at pauses, one round each (longer pieces keep context, shorter ones force
+            the decoder through speech it skipped).
+        retry_context_s: audio decoded on each side of a piece, whose words are dropped.
+        max_retries_per_window: decodes after the first pass, per 30 s window of
+            speech in the take: the bound on the work a hard take can cost.
+        sound_above_floor_db: a 32 ms frame this far above the take's noise floor (its
+            10th percentile level) is sound. Silero misses speech that is quiet or
+            band-limited (a phone line: 0.5 of it found nothing in 20 s of speech at
+            -11 dB), and the windows hold only what Silero hears; sound that no word
+            reaches is decoded in pieces too, under the same confidence gate.
+        min_sound_dbfs: and at least this loud, so digital silence is never sound.
+        min_retry_logprob: a piece decoded alone keeps its words only when the
+            decoder's mean log-probability per token is at least this. Alone, without
+            the words around it, Whisper reads unintelligible sound as text: time-reversed
+            speech came out as "see you later in the hot games" at -0.88 and a loop at
+            -0.72, where speech the first pass had skipped came back at -0.14 to -0.45.
     """
 
     model: str = DEFAULT_MODEL
@@ -72,6 +110,14 @@ class TranscriptionOptions:
     max_tokens_per_speech_s: float = 9.0
     max_compression_ratio: float = 2.4
     min_unheard_speech_s: float = 1.5
+    word_reach_s: float = 0.3
+    merge_gap_s: float = 1.0
+    retry_piece_s: tuple[float, ...] = (20.0, 8.0)
+    retry_context_s: float = 0.5
+    max_retries_per_window: int = 3
+    min_retry_logprob: float = -0.7
+    sound_above_floor_db: float = 10.0
+    min_sound_dbfs: float = -55.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +145,27 @@ class Transcript:
         words: every word with its time and confidence.
         language: the language decoded.
         model: the model name or path used.
-        retried_windows: windows decoded again without the prompt, as
+        retried_windows: stretches decoded again after the first pass, as
             ``(start, end, reason)`` in seconds.
+        unheard: stretches of speech (Silero VAD) that no decode turned into words:
+            noise, a voice too quiet or too distorted for the model. Not the speaker's
+            silence: pace and pauses leave them out.
     """
 
     words: tuple[Word, ...]
     language: str
     model: str
     retried_windows: tuple[tuple[float, float, str], ...] = field(default=())
+    unheard: tuple[Span, ...] = field(default=())
 
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
+
+    @property
+    def unheard_s(self) -> float:
+        """Seconds of speech left without words."""
+        return sum(s.duration for s in self.unheard)
 
 
 _MODEL_CACHE: dict[tuple[str, str, int], object] = {}
@@ -182,6 +237,156 @@ def _on_a_thread_that_ends(factory):
     return result[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Audio decoded as one Whisper window: ranges of the take joined, at most 30 s in all.
+
+    Attributes:
+        stamps: (first sample, end sample) ranges of the take, in order.
+        keep: words whose middle lies in [keep[0], keep[1]) seconds are kept; None keeps all.
+    """
+
+    stamps: tuple[tuple[int, int], ...]
+    keep: tuple[float, float] | None = None
+
+    @property
+    def samples(self) -> int:
+        return sum(b - a for a, b in self.stamps)
+
+    @property
+    def speech_s(self) -> float:
+        return self.samples / SAMPLE_RATE
+
+    @property
+    def start_s(self) -> float:
+        return self.keep[0] if self.keep else self.stamps[0][0] / SAMPLE_RATE
+
+    @property
+    def end_s(self) -> float:
+        return self.keep[1] if self.keep else self.stamps[-1][1] / SAMPLE_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    words: tuple[Word, ...]
+    text: str
+    tokens: int
+    logprob: float = 0.0  # the decoder's mean log-probability per token
+
+    @property
+    def probability(self) -> float:
+        """Mean confidence of the words, 1 when there are none."""
+        return float(np.mean([w.probability for w in self.words])) if self.words else 1.0
+
+
+def pipeline_windows(y: np.ndarray) -> list[_Chunk]:
+    """The speech of a take packed into windows of at most 30 s, as the batched pipeline packs it.
+
+    Silero's stretches (at most 30 s each, padded) are joined in order until the next
+    one would overflow the window; that one starts the next window.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    from rehearse.speech.vad import share_silero_probabilities
+
+    share_silero_probabilities()
+    vad = VadOptions(max_speech_duration_s=WHISPER_WINDOW_S, min_silence_duration_ms=PIPELINE_MIN_SILENCE_MS)
+    limit = int(WHISPER_WINDOW_S * SAMPLE_RATE)
+    windows: list[list[tuple[int, int]]] = []
+    length = 0
+    for stamp in get_speech_timestamps(y, vad, sampling_rate=SAMPLE_RATE):
+        a, b = int(stamp["start"]), int(min(stamp["end"], stamp["start"] + limit))
+        if not windows or length + b - a > limit:
+            windows.append([(a, b)])
+            length = b - a
+        else:
+            windows[-1].append((a, b))
+            length += b - a
+    return [_Chunk(tuple(stamps)) for stamps in windows]
+
+
+def pieces_at_pauses(gap: tuple[float, float], speech: list[Span], *, piece_s: float, context_s: float,
+                     total_s: float) -> list[_Chunk]:
+    """A stretch cut into pieces of at most ``piece_s`` at the pauses between VAD spans.
+
+    Each piece is decoded with ``context_s`` of audio on either side (so a word cut at
+    its edge is still heard) but keeps only the words inside it; the kept ranges tile
+    the stretch, so a word in a pause between two pieces belongs to one of them.
+    """
+    start, end = gap
+    inside = [(max(s.start, start), min(s.end, end)) for s in speech if s.end > start and s.start < end]
+    if not inside:
+        inside = [(start, end)]
+    runs: list[list[float]] = []
+    for a, b in inside:
+        while b - a > piece_s:  # no pause to cut at: cut inside the speech
+            runs.append([a, a + piece_s])
+            a += piece_s
+        if runs and b - runs[-1][0] <= piece_s:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b])
+    cuts = [start] + [(runs[i][1] + runs[i + 1][0]) / 2 for i in range(len(runs) - 1)] + [end]
+    chunks = []
+    for i, (a, b) in enumerate(runs):
+        first = max(0.0, a - context_s)
+        last = min(total_s, b + context_s)
+        chunks.append(_Chunk(((round(first * SAMPLE_RATE), round(last * SAMPLE_RATE)),), keep=(cuts[i], cuts[i + 1])))
+    return chunks
+
+
+def wordless(stretches: list[Span], words: list[Word], *, reach_s: float, min_s: float) -> list[tuple[float, float]]:
+    """Parts of the speech stretches no word reaches (a word reaches ``reach_s`` around itself)."""
+    covered = sorted((w.start - reach_s, w.end + reach_s) for w in words)
+    out = []
+    for span in stretches:
+        cursor = span.start
+        for a, b in covered:
+            if b <= cursor or a >= span.end:
+                continue
+            if a > cursor:
+                out.append((cursor, a))
+            cursor = max(cursor, b)
+        if cursor < span.end:
+            out.append((cursor, span.end))
+    return [(a, b) for a, b in out if b - a >= min_s]
+
+
+def merged_speech(y: np.ndarray, *, threshold: float, merge_gap_s: float) -> tuple[list[Span], list[Span]]:
+    """Silero's speech spans, and the same joined across gaps shorter than ``merge_gap_s``."""
+    from rehearse.speech.vad import speech_spans
+
+    spans = speech_spans(y, threshold=threshold)
+    return spans, _join_spans(spans, merge_gap_s)
+
+
+def _join_spans(spans: list[Span], gap_s: float) -> list[Span]:
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged and span.start - merged[-1].end < gap_s:
+            merged[-1] = Span(merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    return merged
+
+
+SOUND_FRAME = 512  # 32 ms at 16 kHz, Silero's own frame
+
+
+def sounding_spans(y: np.ndarray, *, above_floor_db: float, min_dbfs: float) -> list[Span]:
+    """Runs of 32 ms frames well above the take's noise floor: sound, speech or not."""
+    frames = y.size // SOUND_FRAME
+    if frames == 0:
+        return []
+    power = np.mean(np.square(y[: frames * SOUND_FRAME].reshape(frames, SOUND_FRAME), dtype=np.float64), axis=1)
+    level = 10 * np.log10(power + 1e-12)
+    loud = (level > np.percentile(level, 10) + above_floor_db) & (level > min_dbfs)
+    edges = np.diff(np.concatenate(([0], loud.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    step = SOUND_FRAME / SAMPLE_RATE
+    return [Span(float(round(a * step, 3)), float(round(b * step, 3))) for a, b in zip(starts, ends)]
+
+
 class Transcriber:
     """Holds a loaded model; ``transcribe`` may be called for many takes."""
 
@@ -214,99 +419,186 @@ class Transcriber:
         """Transcribe 16 kHz mono samples; word times are shifted by ``offset_s``.
 
         Silero's speech stretches (shared with the frame features, so not computed
-        again) show where the primed decoder left speech without words.
+        again) show where a decode left speech without words.
         """
         options = self.options
         total_s = y.size / SAMPLE_RATE
-        words: list[Word] = []
-        windows: list[tuple[float, float, list[Word], str]] = []
-        for window_start, window_end, window_words, text in self._decode(y, options.initial_prompt):
-            windows.append((window_start, window_end, window_words, text))
-            if progress is not None:
-                progress(min(window_end, total_s), total_s)
+        windows = pipeline_windows(y)
+        budget = options.max_retries_per_window * max(len(windows), math.ceil(total_s / WHISPER_WINDOW_S))
         retried: list[tuple[float, float, str]] = []
-        for window_start, window_end, window_words, text in windows:
-            reason = self._failure(y, window_start, window_end, window_words, text)
-            if reason and options.initial_prompt is not None:
-                window_words = self._decode_plain(y, window_start, window_end)
-                retried.append((round(window_start + offset_s, 3), round(window_end + offset_s, 3), reason))
-            words.extend(window_words)
-        if options.initial_prompt is not None:
-            for span in self._unheard(y, words, vad_threshold):
-                recovered = self._decode_plain(y, span.start, span.end)
-                if recovered:
-                    words.extend(recovered)
-                    retried.append((round(span.start + offset_s, 3), round(span.end + offset_s, 3), "speech left without words"))
+
+        def done(chunk: _Chunk) -> None:
+            if progress is not None:
+                progress(min(chunk.end_s, total_s), total_s)
+
+        words: list[Word] = []
+        suspects: list[tuple[int, _Decoded, str]] = []
+        for index, decoded in enumerate(self._decode_chunks(y, windows, options.initial_prompt, on_chunk=done)):
+            reason = self._failure(decoded, windows[index].speech_s)
+            if reason:
+                suspects.append((index, decoded, reason))
+            else:
+                words.extend(decoded.words)
+        spans, stretches = merged_speech(y, threshold=vad_threshold, merge_gap_s=options.merge_gap_s)
+        # A window that failed is decoded again without the prompt (its "uh, uh" is what
+        # sets the decoder looping), as contiguous audio with context around the speech
+        # and the silences it held, cut at pauses into clips that fit Whisper's window.
+        retries: list[tuple[int, list[_Chunk]]] = []
+        for index, first, reason in suspects if options.initial_prompt is not None else ():
+            window = windows[index]
+            low = windows[index - 1].end_s if index > 0 else 0.0
+            high = windows[index + 1].start_s if index + 1 < len(windows) else total_s
+            gap = (max(low, window.start_s - options.retry_context_s), min(high, window.end_s + options.retry_context_s))
+            pieces = pieces_at_pauses(gap, spans, piece_s=WHISPER_WINDOW_S - 2 * options.retry_context_s,
+                                      context_s=options.retry_context_s, total_s=total_s)
+            if len(pieces) > budget:
+                break
+            budget -= len(pieces)
+            retries.append((index, pieces))
+            retried.append((window.start_s, window.end_s, reason))
+        plain = iter(self._decode_chunks(y, [p for _, pieces in retries for p in pieces], None))
+        again = {index: [self._better(p, next(plain)) for p in pieces] for index, pieces in retries}
+        for index, first, _ in suspects:
+            if index in again:
+                joined = _Decoded(tuple(w for d in again[index] for w in d.words), " ".join(d.text for d in again[index]),
+                                  sum(d.tokens for d in again[index]))
+                words.extend(self._better(windows[index], first, joined).words)
+            else:
+                words.extend(self._better(windows[index], first).words)
+        tried: set[tuple[tuple[int, int], ...]] = set()
+        sound = sounding_spans(y, above_floor_db=options.sound_above_floor_db, min_dbfs=options.min_sound_dbfs)
+        heard_or_sounding = _join_spans(stretches + sound, options.merge_gap_s)
+        cut_at = _join_spans(spans + sound, 1e-9)
+        for piece_s in options.retry_piece_s:
+            gaps = wordless(heard_or_sounding, words, reach_s=options.word_reach_s, min_s=options.min_unheard_speech_s)
+            pieces = [p for gap in gaps for p in pieces_at_pauses(gap, cut_at, piece_s=piece_s, context_s=options.retry_context_s,
+                                                                 total_s=total_s) if p.stamps not in tried]
+            if not pieces or budget <= 0:
+                break
+            # The longest first when the budget runs short: they hold the most speech.
+            pieces = sorted(sorted(pieces, key=lambda p: p.start_s - p.end_s)[:budget], key=lambda p: p.start_s)
+            budget -= len(pieces)
+            tried.update(p.stamps for p in pieces)  # the same audio decodes the same way: never twice
+            for piece, decoded in zip(pieces, self._decode_chunks(y, pieces, None)):
+                retried.append((piece.start_s, piece.end_s, "speech left without words"))
+                if self._failure(decoded, piece.speech_s) is None and decoded.logprob >= options.min_retry_logprob:
+                    words.extend(decoded.words)
+        unheard = wordless(stretches, words, reach_s=options.word_reach_s, min_s=options.min_unheard_speech_s)
         if offset_s:
-            words = [Word(w.text, w.start + offset_s, w.end + offset_s, w.probability) for w in words]
+            words = [Word(w.text, round(w.start + offset_s, 3), round(w.end + offset_s, 3), w.probability) for w in words]
         words.sort(key=lambda w: (w.start, w.end))
         return Transcript(
             words=tuple(words),
             language=options.language or "en",
             model=options.model,
-            retried_windows=tuple(retried),
+            retried_windows=tuple((round(a + offset_s, 3), round(b + offset_s, 3), why) for a, b, why in retried),
+            unheard=tuple(Span(round(a + offset_s, 3), round(b + offset_s, 3)) for a, b in unheard),
         )
 
-    def _decode(self, y: np.ndarray, prompt: str | None, clip: tuple[float, float] | None = None):
-        """Yield (window start, window end, words, text) for each decoded window."""
+    def _decode_chunks(self, y: np.ndarray, chunks: list[_Chunk], prompt: str | None, *,
+                       on_chunk: Callable[[_Chunk], None] | None = None) -> list[_Decoded]:
+        """Decode each chunk as one Whisper window, in batches; words in the take's seconds.
+
+        The chunks' audio is laid end to end and each is given to the pipeline as one
+        clip, so the batched pipeline decodes exactly these windows: greedy or beam
+        search at temperature 0, no fallback, tokens capped by the longest chunk's speech.
+
+        Raises:
+            ValueError: a chunk is longer than Whisper's 30 s window (faster-whisper
+                would keep only its first 30 s).
+        """
+        results = [_Decoded((), "", 0)] * len(chunks)
+        sounding = [i for i, c in enumerate(chunks) if c.samples > 0]
+        if not sounding:
+            return results
+        for i, decoded in zip(sounding, self._decode_sounding(y, [chunks[i] for i in sounding], prompt, on_chunk)):
+            results[i] = decoded
+        return results
+
+    def _decode_sounding(self, y: np.ndarray, chunks: list[_Chunk], prompt: str | None,
+                         on_chunk: Callable[[_Chunk], None] | None) -> list[_Decoded]:
+        for chunk in chunks:
+            if chunk.samples > WHISPER_WINDOW_S * SAMPLE_RATE:
+                raise ValueError(f"a {chunk.speech_s:.1f} s chunk would lose all after {WHISPER_WINDOW_S:.0f} s")
         options = self.options
-        kwargs = dict(
-            language=options.language,
-            beam_size=options.beam_size,
-            batch_size=options.batch_size,
-            word_timestamps=True,
-            initial_prompt=prompt,
-            # Whisper's 448-token context less the prompt: a looping window stops here.
-            max_new_tokens=200,
+        joined = np.concatenate([y[a:b] for c in chunks for a, b in c.stamps]).astype(np.float32, copy=False)
+        clips, firsts = [], []
+        position = 0
+        for chunk in chunks:
+            # Half a sample in: the pipeline turns seconds back into samples with int().
+            clips.append({"start": (position + 0.5) / SAMPLE_RATE, "end": (position + chunk.samples + 0.5) / SAMPLE_RATE})
+            firsts.append(position)
+            position += chunk.samples
+        seek_of = {int(int(clip["start"] * SAMPLE_RATE) / SAMPLE_RATE * 100): i for i, clip in enumerate(clips)}
+        cap = min(MAX_NEW_TOKENS, math.ceil(options.max_tokens_per_speech_s * max(c.speech_s for c in chunks)) + 1)
+        segments, _ = self._pipeline.transcribe(
+            joined, language=options.language, beam_size=options.beam_size, batch_size=options.batch_size,
+            word_timestamps=True, initial_prompt=prompt, max_new_tokens=cap, temperature=0.0,
+            vad_filter=False, clip_timestamps=clips,
         )
-        if clip is None:
-            segments, _ = self._pipeline.transcribe(y, vad_filter=True, **kwargs)
-        else:
-            segments, _ = self._pipeline.transcribe(
-                y, vad_filter=False, clip_timestamps=[{"start": clip[0], "end": clip[1]}], **kwargs
-            )
+        found: list[dict] = [{"words": [], "text": [], "tokens": 0, "logprob": 0.0} for _ in chunks]
+        last = -1
         for segment in segments:
-            words = [
-                Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3), round(float(w.probability), 3))
-                for w in (segment.words or [])
-                if w.word.strip()
-            ]
-            yield float(segment.start), float(segment.end), words, segment.text
+            index = seek_of.get(segment.seek)
+            if index is None:
+                index = max(0, int(np.searchsorted(firsts, segment.start * SAMPLE_RATE + 1, side="right")) - 1)
+            if on_chunk is not None and index != last and last >= 0:
+                on_chunk(chunks[last])
+            last = index
+            chunk = chunks[index]
+            found[index]["text"].append(segment.text)
+            found[index]["tokens"] += len(segment.tokens)
+            found[index]["logprob"] += float(segment.avg_logprob) * len(segment.tokens)
+            for w in segment.words or ():
+                text = w.word.strip()
+                if not text:
+                    continue
+                start, end = _take_time(chunk, firsts[index], float(w.start), float(w.end))
+                middle = (start + end) / 2
+                if chunk.keep is None or chunk.keep[0] <= middle < chunk.keep[1]:
+                    found[index]["words"].append(Word(text, round(start, 3), round(end, 3), round(float(w.probability), 3)))
+        if on_chunk is not None and last >= 0:
+            on_chunk(chunks[last])
+        return [_Decoded(tuple(f["words"]), "".join(f["text"]), f["tokens"], f["logprob"] / max(f["tokens"], 1))
+                for f in found]
 
-    def _decode_plain(self, y: np.ndarray, start_s: float, end_s: float) -> list[Word]:
-        pad_s = 0.2
-        clip = (max(0.0, start_s - pad_s), min(y.size / SAMPLE_RATE, end_s + pad_s))
-        words: list[Word] = []
-        for _, _, window_words, _ in self._decode(y, None, clip):
-            words.extend(window_words)
-        return words
-
-    def _unheard(self, y: np.ndarray, words: list[Word], vad_threshold: float):
-        """VAD speech stretches of at least ``min_unheard_speech_s`` with no word in them."""
-        from rehearse.speech.vad import speech_spans
-
-        speech = speech_spans(y, threshold=vad_threshold)
-        middles = np.array([(w.start + w.end) / 2 for w in words])
-        unheard = []
-        for span in speech:
-            if span.duration < self.options.min_unheard_speech_s:
-                continue
-            if not np.any((middles > span.start - 0.2) & (middles < span.end + 0.2)):
-                unheard.append(span)
-        return unheard
-
-    def _failure(self, y: np.ndarray, start_s: float, end_s: float, words: list[Word], text: str) -> str | None:
-        """Why a primed window cannot be trusted, or None."""
-        options = self.options
-        if not text.strip():
-            return None
-        speech_s = max(end_s - start_s, 0.5)
-        tokens = len(self.model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
-        if tokens > options.max_tokens_per_speech_s * speech_s:
-            return f"looped: {tokens} tokens for {speech_s:.1f} s"
-        if compression_ratio(text) > options.max_compression_ratio:
+    def _failure(self, decoded: _Decoded, speech_s: float) -> str | None:
+        """Why a decode cannot be trusted, or None."""
+        if self._looped(decoded, speech_s):
+            return f"looped: {decoded.tokens} tokens for {max(speech_s, 0.5):.1f} s"
+        if decoded.text.strip() and compression_ratio(decoded.text) > self.options.max_compression_ratio:
             return "repetitive text"
         return None
+
+    def _looped(self, decoded: _Decoded, speech_s: float) -> bool:
+        return decoded.tokens > self.options.max_tokens_per_speech_s * max(speech_s, 0.5)
+
+    def _better(self, chunk: _Chunk, *decodes: _Decoded) -> _Decoded:
+        """The decode to keep: the first that passes; else the least repetitive one that
+        did not loop (real speech can repeat itself: "Montreal forced aligner" five
+        times compresses like a loop); else nothing, and the speech goes to the pieces."""
+        for decoded in decodes:
+            if self._failure(decoded, chunk.speech_s) is None:
+                return decoded
+        kept = [d for d in decodes if not self._looped(d, chunk.speech_s)]
+        if kept:
+            return min(kept, key=lambda d: compression_ratio(d.text))
+        return _Decoded((), "", 0)
+
+
+def _take_time(chunk: _Chunk, first: int, start: float, end: float) -> tuple[float, float]:
+    """Seconds in the joined audio of a word of ``chunk`` (laid at sample ``first``) -> seconds in the take.
+
+    Both ends are placed in the range that holds the word's middle, as faster-whisper
+    does, so a word never stretches across a silence the window left out.
+    """
+    lengths = np.cumsum([0] + [b - a for a, b in chunk.stamps])
+    middle = ((start + end) / 2) * SAMPLE_RATE - first
+    k = int(np.clip(np.searchsorted(lengths, middle, side="right") - 1, 0, len(chunk.stamps) - 1))
+    a, b = chunk.stamps[k]
+    shift = (a - first - lengths[k]) / SAMPLE_RATE
+    low, high = a / SAMPLE_RATE, b / SAMPLE_RATE
+    return float(np.clip(start + shift, low, high)), float(np.clip(end + shift, low, high))
 
 
 def compression_ratio(text: str) -> float:
