@@ -74,16 +74,12 @@ class LiveView:
         words: final and provisional words so far.
         heard_until_s: audio time up to which the words are known.
         wpm: words per minute from the first word to the last.
-        filled: filled pauses (um, uh) among the words.
-        discourse: discourse fillers (like, you know, ...) among the words.
         lag_s: how far the words trail the speaker, seconds.
     """
 
     words: tuple[Word, ...]
     heard_until_s: float
     wpm: float
-    filled: int
-    discourse: int
     lag_s: float
 
     def last_words(self, n: int = 10) -> str:
@@ -206,19 +202,14 @@ class LiveSession:
 
     def view(self) -> LiveView:
         """The words so far, for the display."""
-        from rehearse.delivery.fillers import FILLED, find_fillers
-        from rehearse.options import FillerOptions
-
         with self._lock:
             words = tuple(self._final + self._provisional)
             heard_until = self.decoded_until_s
         lag = self.lag_s()
         if not words:
-            return LiveView((), heard_until, 0.0, 0, 0, lag)
+            return LiveView((), heard_until, 0.0, lag)
         span_min = max(words[-1].end - words[0].start, 1.0) / 60
-        fillers = [f for f in find_fillers(words, None, FillerOptions()) if f.counted]
-        filled = sum(f.kind == FILLED for f in fillers)
-        return LiveView(words, heard_until, len(words) / span_min, filled, len(fillers) - filled, lag)
+        return LiveView(words, heard_until, len(words) / span_min, lag)
 
     def lag_s(self) -> float:
         """How long ago the speaker began saying what the display does not show yet (0: nothing)."""
