@@ -6,14 +6,17 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypedDict
 
 from rehearse import __version__
+from rehearse.content.results import ContentReport
+from rehearse.language.report import LanguageReport
 from rehearse.speech.audio import Audio
 from rehearse.delivery import Delivery
 from rehearse.options import Thresholds
 from rehearse.findings import Finding, delivery_findings
-from rehearse.speech.transcribe import Transcript, TranscriptionOptions
+from rehearse.packs import Catalog, Question
+from rehearse.speech.transcribe import Transcriber, Transcript, TranscriptionOptions
 
 SCHEMA_VERSION = "1.0"
 StageCallback = Callable[[str, float, float], None]
@@ -34,6 +37,13 @@ class AudioInfo:
     channels: int
 
 
+class QuestionSummary(TypedDict):
+    """The question a take answers, as the JSON ``question`` object: its id and its text."""
+
+    id: str
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything rehearse reports about one take. ``to_dict`` gives the JSON form."""
@@ -47,9 +57,9 @@ class Analysis:
     thresholds: Thresholds
     transcription: TranscriptionOptions
     timings: dict[str, float] = field(default_factory=dict)
-    content: Any = None
-    language: Any = None
-    question: Any = None
+    content: ContentReport | None = None
+    language: LanguageReport | None = None
+    question: QuestionSummary | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict following ``schema/analysis.schema.json``."""
@@ -76,15 +86,15 @@ def _jsonable(value: Any) -> Any:
 def analyze(
     path: str | Path | Audio,
     *,
-    transcriber=None,
+    transcriber: Transcriber | None = None,
     transcription: TranscriptionOptions | None = None,
     thresholds: Thresholds | None = None,
-    question=None,
+    question: Question | None = None,
     job_text: str | None = None,
     company: str | None = None,
     on_stage: StageCallback | None = None,
     transcript: Transcript | None = None,
-    catalog=None,
+    catalog: Catalog | None = None,
 ) -> Analysis:
     """Analyze one take end to end.
 
@@ -110,7 +120,6 @@ def analyze(
     from rehearse import delivery as delivery_module
     from rehearse import language as language_module
     from rehearse.delivery import features as delivery_features
-    from rehearse.speech.transcribe import Transcriber
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -197,13 +206,13 @@ def analyze(
     )
 
 
-def _infer_question(words, catalog):
+def _infer_question(words, catalog: Catalog | None) -> Question | None:
     """The question the answer clearly gives away, or None."""
     from rehearse import content as content_module
     return content_module.infer_question(words, catalog) if words else None
 
 
-def _question_summary(question) -> dict[str, Any] | None:
+def _question_summary(question: Question | None) -> QuestionSummary | None:
     if question is None:
         return None
-    return {"id": question.id, "text": question.text}
+    return QuestionSummary(id=question.id, text=question.text)

@@ -31,16 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.speech import pinned
 from rehearse.speech.audio import SAMPLE_RATE
 from rehearse.speech.transcribe import Transcriber, Transcript, Word
 
 VAD_WINDOW = 512  # samples: Silero's window at 16 kHz (32 ms)
 VAD_WINDOW_S = VAD_WINDOW / SAMPLE_RATE
-# What faster-whisper 1.2.1's BatchedInferencePipeline uses when asked for its VAD
-# filter without parameters, as ``Transcriber`` does: at most 30 s of speech per
-# window, speech split at silences of 160 ms.
-PIPELINE_WINDOW_SPEECH_S = 30.0
-PIPELINE_MIN_SILENCE_MS = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +115,6 @@ class LiveSession:
 
     def __init__(self, samplerate_hz: int, *, transcriber: Transcriber | None = None,
                  options: LiveOptions | None = None) -> None:
-        from faster_whisper.vad import get_vad_model
-
         self.options = options or LiveOptions()
         self.samplerate_hz = int(samplerate_hz)
         self.transcriber = transcriber
@@ -145,7 +139,7 @@ class LiveSession:
         self.decodes: list[tuple[str, float, float, float]] = []  # (kind, start_s, end_s, seconds taken)
         self.error: BaseException | None = None
         self._worker: threading.Thread | None = None
-        get_vad_model()  # load now, not on the first block
+        pinned.silero_model()  # load now, not on the first block
         if transcriber is not None:
             self._worker = threading.Thread(target=self._work, name="rehearse-live", daemon=True)
             self._worker.start()
@@ -166,8 +160,6 @@ class LiveSession:
             self._add(y)
 
     def _add(self, y: np.ndarray) -> None:
-        from faster_whisper.vad import get_vad_model
-
         with self._lock:
             self._audio.append(y)
             done = self._probs.size * VAD_WINDOW
@@ -177,7 +169,7 @@ class LiveSession:
             back = VAD_WINDOW if done else 0
             chunk = self._audio.view(done - back, done + whole).copy()
         if whole:
-            probs = np.asarray(get_vad_model()(chunk)).reshape(-1)[back // VAD_WINDOW :]
+            probs = np.asarray(pinned.silero_model()(chunk)).reshape(-1)[back // VAD_WINDOW :]
             with self._wake:
                 self._probs.append(probs.astype(np.float32))
                 self._idle.clear()
@@ -254,7 +246,7 @@ class LiveSession:
         undecoded = self._speech_between(self.decoded_until_s, heard)
         if undecoded and heard - self.decoded_until_s >= options.step_s:
             return ("provisional", start, heard)
-        if heard - start > PIPELINE_WINDOW_SPEECH_S and heard - self._settle_checked_s >= options.settle_s:
+        if heard - start > pinned.PIPELINE_WINDOW_SPEECH_S and heard - self._settle_checked_s >= options.settle_s:
             self._settle_checked_s = heard
             return ("settle", start, heard)
         if undecoded and self.trailing_silence_s() >= options.pause_refresh_s:
@@ -285,23 +277,10 @@ class LiveSession:
 
     def _windows(self, start_s: float, end_s: float) -> list[tuple[float, float]]:
         """The windows the offline run would decode in [start, end], as (start_s, end_s)."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
         first = round(start_s * SAMPLE_RATE)
         y = self._audio.view(first, round(end_s * SAMPLE_RATE)).copy()
-        options = VadOptions(max_speech_duration_s=PIPELINE_WINDOW_SPEECH_S, min_silence_duration_ms=PIPELINE_MIN_SILENCE_MS)
-        windows: list[list[float]] = []
-        speech = 0
-        for stamp in get_speech_timestamps(y, options, sampling_rate=SAMPLE_RATE):
-            length = stamp["end"] - stamp["start"]
-            # faster-whisper's collect_chunks: a chunk that would overflow the window starts the next.
-            if not windows or speech + length > PIPELINE_WINDOW_SPEECH_S * SAMPLE_RATE:
-                windows.append([stamp["start"], stamp["end"]])
-                speech = length
-            else:
-                windows[-1][1] = stamp["end"]
-                speech += length
-        return [((first + a) / SAMPLE_RATE, (first + b) / SAMPLE_RATE) for a, b in windows]
+        return [((first + a) / SAMPLE_RATE, (first + b) / SAMPLE_RATE)
+                for a, b in pinned.pipeline_windows(y, sample_rate=SAMPLE_RATE)]
 
     def _decode(self, start_s: float, end_s: float) -> list[Word]:
         first, last = round(start_s * SAMPLE_RATE), round(end_s * SAMPLE_RATE)
