@@ -53,6 +53,9 @@ class LiveOptions:
         reuse_margin_s: a provisional decode is used as final only if no speech (VAD
             probability above its lower threshold) comes this close to its end
             (faster-whisper pads speech by 0.4 s).
+        silence_lead_s: when nothing is pending, the transcription moves along the
+            silence up to this long before the audio heard so far, leaving room for the
+            VAD's padding before the next speech.
     """
 
     vad_threshold: float = 0.5
@@ -60,6 +63,7 @@ class LiveOptions:
     pause_refresh_s: float = 0.6
     settle_s: float = 1.0
     reuse_margin_s: float = 0.5
+    silence_lead_s: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +245,7 @@ class LiveSession:
             if heard - start > 2 * options.step_s:
                 # Nothing pending: move along the silence, leaving room for the VAD's
                 # padding before the next speech.
-                self.committed_s = self.decoded_until_s = _floor_window(heard - 1.0)
+                self.committed_s = self.decoded_until_s = _floor_window(heard - options.silence_lead_s)
             return None
         undecoded = self._speech_between(self.decoded_until_s, heard)
         if undecoded and heard - self.decoded_until_s >= options.step_s:
@@ -317,7 +321,7 @@ class LiveSession:
         if self._speech_between(start, heard):
             span_start, span_end = self._provisional_span
             quiet_after = not self._speech_between(span_end - self.options.reuse_margin_s, heard,
-                                                   threshold=self.options.vad_threshold - 0.15)
+                                                   threshold=pinned.silero_off_threshold(self.options.vad_threshold))
             if span_start == start and span_end > start and quiet_after:
                 # The take ended in silence after the last provisional decode, which
                 # saw all of the rest of the take: its words are the offline ones.

@@ -8,8 +8,8 @@ starts with reading these functions against the new source:
 - faster-whisper: the Silero model behind ``faster_whisper.vad.get_vad_model``, which
   rehearse replaces by one that remembers its answers (``speech.vad``); and how
   ``BatchedInferencePipeline`` finds and packs speech into windows when asked for its VAD
-  filter without parameters, copied so that the live transcription (``speech.live``)
-  cuts a take where the offline run does.
+  filter without parameters, and where its VAD ends a stretch of speech, copied so that
+  the live transcription (``speech.live``) cuts a take where the offline run does.
 - soundfile: libsndfile's ``sf_command`` through soundfile's private ``_snd`` and
   ``_ffi``, to rewrite a WAV header while recording (``speech.capture``).
 """
@@ -28,6 +28,9 @@ WRITTEN_AGAINST = {"faster-whisper": "1.2.1", "soundfile": "0.14.0"}
 # collect_chunks(..., max_duration=chunk_length), chunk_length being 30 s.
 PIPELINE_WINDOW_SPEECH_S = 30.0
 PIPELINE_MIN_SILENCE_MS = 160
+# VadOptions.neg_threshold's default: speech ends where the probability falls this far
+# below the speech threshold.
+SILERO_OFF_DROP = 0.15
 # libsndfile's command to rewrite the header now (sndfile.h; soundfile does not export it).
 SFC_UPDATE_HEADER_NOW = 0x1060
 
@@ -65,6 +68,11 @@ def wrap_silero_model(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) 
 
         get_vad_model.rehearse_wrapped = True  # type: ignore[attr-defined]
         fw_vad.get_vad_model = get_vad_model
+
+
+def silero_off_threshold(threshold: float) -> float:
+    """The probability below which faster-whisper's VAD ends a stretch of speech begun above ``threshold``."""
+    return threshold - SILERO_OFF_DROP
 
 
 def speech_timestamps(y: np.ndarray, *, sample_rate: int, **vad_options: Any) -> list[tuple[int, int]]:
