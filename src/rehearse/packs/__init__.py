@@ -10,7 +10,9 @@ may define, all optional:
 - ``[themes.ID]``, ``[pitfalls.ID]``, ``[parts.ID]``: shared definitions that
   questions refer to (``parts`` are templates a question part may ``use``);
 - ``[[question]]``: the questions, with ``[[question.parts]]`` and
-  ``[question.thresholds.STAGE]`` overrides of ``options.Thresholds``.
+  ``[question.thresholds.STAGE]`` overrides of ``options.Thresholds``;
+- ``[[round]]`` mock interview rounds and ``[followup.ID]`` follow-up questions
+  (``rehearse.rounds``).
 
 The README ("Question packs and content checks") documents every key. Every error
 names the file, the key and the problem (``PackError``).
