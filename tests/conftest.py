@@ -14,13 +14,37 @@ SHARED_AUDIO = Path(os.environ.get("REHEARSE_SHARED_AUDIO", REPO.parent / "share
 SAMPLES = REPO / "samples"
 
 
+# The real recordings are not shipped with the repository: a user's clone has no ../shared, and
+# the tests that need those particular clips skip there, all under the one reason below.
+# .ci/run sets REHEARSE_REQUIRE_SHARED=1 for its main run so a missing folder fails there
+# instead of passing with those tests quietly skipped.
+REQUIRE_SHARED = os.environ.get("REHEARSE_REQUIRE_SHARED", "") not in ("", "0")
+_NO_SHARED_AUDIO = (f"real speech clips not found at {SHARED_AUDIO} (not shipped with the repository; "
+                    "set REHEARSE_SHARED_AUDIO to point at them)")
+
+
 @pytest.fixture(scope="session")
 def shared_audio() -> Path:
     """The folder of real recordings with reference transcripts (``../shared/audio``)."""
     if not (SHARED_AUDIO / "README.md").is_file():
-        pytest.fail(f"real speech clips not found at {SHARED_AUDIO}; CI has ../shared beside the checkout "
-                    "(set REHEARSE_SHARED_AUDIO to point elsewhere)")
+        _without_shared_audio()
     return SHARED_AUDIO
+
+
+def _without_shared_audio() -> None:
+    if REQUIRE_SHARED:
+        pytest.fail(_NO_SHARED_AUDIO + "; REHEARSE_REQUIRE_SHARED is set, so these tests must run")
+    pytest.skip(_NO_SHARED_AUDIO)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """File every skip for want of the real clips under one location, so ``-ra`` sums them
+    up in one line instead of one line per test."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(_NO_SHARED_AUDIO):
+        report.longrepr = (__file__, _without_shared_audio.__code__.co_firstlineno, report.longrepr[2])
 
 
 @pytest.fixture(scope="session")

@@ -79,9 +79,26 @@ def test_help_lists_commands_with_examples():
     assert "--json" in result.stdout and "--question" in result.stdout
 
 
-def test_usage_errors_exit_2():
-    result = subprocess.run([sys.executable, "-m", "rehearse", "analyze", "--no-such-flag"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
+@pytest.mark.parametrize("args", [["analyze", "--no-such-flag"], ["analyze"], ["analyze", "--json"]],
+                         ids=["unknown-flag", "no-file", "no-file-json"])
+def test_usage_errors_exit_2(args):
+    result = subprocess.run([sys.executable, "-m", "rehearse", *args], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "Usage:" in result.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["analyze"], ["review"], ["history"], ["compare"], ["practice"],
+                                     ["questions", "show"], ["models", "verify"], ["prep"]])
+def test_help_shows_flags_as_flags(command):
+    """A switch shows no type after it (typer prints "--json <bool>", as if it took a value)."""
+    result = subprocess.run([sys.executable, "-m", "rehearse", *command, "--help"], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "COLUMNS": "200"})
+    assert result.returncode == 0, result.stderr
+    assert "--help" in result.stdout and "<bool>" not in result.stdout
+    if command == ["analyze"]:
+        (line,) = [line for line in result.stdout.splitlines() if "--json " in line and "Print" in line]
+        assert "<" not in line.split("Print")[0], line
+        assert "<path>" in result.stdout  # options that take a value still say what
 
 
 def test_unknown_model_is_one_line(samples_dir, tmp_path):
@@ -123,21 +140,39 @@ def test_a_one_word_take_is_not_judged_on_pace(tmp_path, speak):
     assert not any("words/min" in f["message"] for f in data["findings"])
 
 
-def test_beam_size_option_reaches_the_decoder(shared_audio, tmp_path):
-    data = json.loads(run("analyze", shared_audio / "jfk.flac", "--beam-size", "1", "--json", "--no-history", tmp_path=tmp_path).stdout)
+SENTENCE = "What inspires me most is turning a messy problem into a process that simply works."
+
+
+@pytest.fixture(scope="module")
+def short_take(speak, tmp_path_factory) -> Path:
+    """A few seconds of speech from the test voice: any clone can run the tests that use it."""
+    import soundfile as sf
+
+    y, _ = speak([0.3, SENTENCE, 0.3])
+    path = tmp_path_factory.mktemp("take") / "short.wav"
+    sf.write(path, y, 16000)
+    return path
+
+
+def test_beam_size_option_reaches_the_decoder(short_take, tmp_path):
+    data = json.loads(run("analyze", short_take, "--beam-size", "1", "--json", "--no-history", tmp_path=tmp_path).stdout)
     assert data["transcription"]["beam_size"] == 1
-    assert "ask not what your country" in data["transcript"]["text"].lower()
+    assert "turning a messy problem into a process" in data["transcript"]["text"].lower()
 
 
-def test_a_finished_analysis_is_saved_and_printed_before_the_process_ends(shared_audio, tmp_path):
+def test_a_finished_analysis_is_saved_and_printed_before_the_process_ends(short_take, tmp_path, monkeypatch):
     # analyze ends without the interpreter's teardown: the history row and every byte of
-    # the report must be out by then.
+    # the report must be out by then. No display and no browser: --open says it cannot.
     from rehearse.app.history import History
 
-    result = run("analyze", shared_audio / "jfk.flac", "--json", "--html", tmp_path / "r.html", tmp_path=tmp_path)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    result = run("analyze", short_take, "--json", "--html", tmp_path / "r.html", "--open", tmp_path=tmp_path)
     data = json.loads(result.stdout)
-    assert "ask not what your country" in data["transcript"]["text"].lower()
+    assert "turning a messy problem into a process" in data["transcript"]["text"].lower()
     assert (tmp_path / "r.html").read_text().rstrip().endswith("</html>")
+    assert result.stderr.strip().splitlines()[-1:] == [
+        f"rehearse: no web browser found to open the report; open {tmp_path / 'r.html'} yourself"]
     with History.open(tmp_path / "history.sqlite3") as h:
         (take,) = h.takes()
-    assert take.path.endswith("jfk.flac")
+    assert take.path.endswith("short.wav")

@@ -58,11 +58,18 @@ def test_every_user_format_decodes_to_16k_mono(tmp_path, tone, suffix, codec):
     assert rms == pytest.approx(0.3 / np.sqrt(2), rel=0.15)
 
 
-def test_stereo_is_downmixed(shared_audio):
-    take = audio.load(shared_audio / "stereo_diarization.wav")
+def test_stereo_is_downmixed(samples_dir, tmp_path):
+    import soundfile as sf
+
+    speech = audio.load(samples_dir / "strong_answer.flac").samples
+    left, right = speech[: 5 * 16000], speech[5 * 16000: 10 * 16000]  # a different voice on each side
+    sf.write(tmp_path / "stereo.wav", np.stack([left, right], axis=1), 16000)
+    take = audio.load(tmp_path / "stereo.wav")
     assert take.channels == 2
     assert take.samples.ndim == 1
     assert take.duration == pytest.approx(5.0, abs=0.05)
+    for side in (left, right):  # both channels are in the mix
+        assert np.corrcoef(take.samples, side)[0, 1] > 0.5
 
 
 def _make_bad(kind: str, tmp_path, tone):

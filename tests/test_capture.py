@@ -73,10 +73,10 @@ def test_samplerate_falls_back_to_one_the_device_supports(mic_env):
     assert capture.choose_samplerate(device, 400000, options) == int(device.default_samplerate_hz)
 
 
-def test_wav_header_is_current_while_recording(mic_env, shared_audio, tmp_path):
+def test_wav_header_is_current_while_recording(mic_env, samples_dir, tmp_path):
     """The file is readable at every moment, with every block written so far: what a kill leaves."""
     from rehearse.speech import capture
-    speech = mic_env.wav(shared_audio / "jfk.flac", tmp_path / "jfk.wav")
+    speech = mic_env.wav(samples_dir / "strong_answer.flac", tmp_path / "speech.wav")
     device = capture.find_device("pulse")
     recorder = capture.Recorder(tmp_path / "take.wav", device=device, samplerate_hz=16000)
     recorder.start()

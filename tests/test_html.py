@@ -248,15 +248,15 @@ def test_analysis_rebuilt_from_json_renders_the_same_transcript(rambling):
 
 
 @pytest.mark.browser
-def test_cli_writes_the_report(shared_audio, tmp_path, chromium):
-    out = tmp_path / "out" / "jfk.html"
-    result = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(shared_audio / "jfk.flac"), "--html", str(out), "--no-history"],
+def test_cli_writes_the_report(samples_dir, tmp_path, chromium):
+    out = tmp_path / "out" / "strong.html"
+    result = subprocess.run([sys.executable, "-m", "rehearse", "analyze", str(samples_dir / "strong_answer.flac"), "--html", str(out), "--no-history"],
                             check=False, capture_output=True, text=True, timeout=300, env={**os.environ, "REHEARSE_DB": str(tmp_path / "h.sqlite3")})
     assert result.returncode == 0, result.stderr
     assert f"HTML report: {out}" in result.stderr
     page = chromium.open(out.as_uri())
     assert_self_contained(page)
     text = page.evaluate("Array.from(document.querySelectorAll('#words .w')).map(w => w.textContent).join(' ')").lower()
-    assert "ask not what your country can do for you" in re.sub(r"[^a-z ]", "", text)
+    assert "what inspires me most is turning a messy unstructured problem" in re.sub(r"[^a-z ]", "", text)
     page.wait_for("document.getElementById('take-audio').readyState >= 1")
-    assert page.evaluate("document.getElementById('take-audio').duration") == pytest.approx(11.0, abs=0.2)
+    assert page.evaluate("document.getElementById('take-audio').duration") == pytest.approx(70.0, abs=0.2)

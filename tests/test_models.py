@@ -72,3 +72,27 @@ def test_models_command_lists_installed_models(models_dir):
 def test_pull_rejects_unknown_names_without_network(models_dir):
     with pytest.raises(ModelError, match="cannot pull"):
         models.pull("not-a-model")
+
+
+def _rehearse(*args: str, **env: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "rehearse", *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env})
+
+
+def test_pull_offline_is_one_line(models_dir):
+    result = _rehearse("models", "pull", "small.en", HF_HUB_OFFLINE="1", REHEARSE_MODELS_DIR=str(models_dir))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr  # no library warning before it
+    assert result.stderr.startswith("rehearse: error: could not download model 'small.en'")
+    assert not (models_dir / "small.en").exists()
+
+
+def test_verify_checks_every_installed_model(models_dir):
+    result = _rehearse("models", "verify", REHEARSE_MODELS_DIR=str(models_dir))
+    assert result.returncode == 0, result.stderr
+    installed = [row.name for row in models.available() if row.installed]
+    assert {"tiny.en", "base"} <= set(installed)  # the test extra installs both
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == installed
+    assert all(": ok (" in line for line in result.stdout.splitlines())

@@ -248,6 +248,31 @@ def test_cli_check_validates_a_pack_folder(tmp_path):
     assert str(bad / "mine.toml") in result.stderr and "unknown lexicon @missions" in result.stderr
 
 
+def test_cli_check_counts_the_questions_of_a_relative_folder_or_file(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "mine.toml").write_text(VALID, encoding="utf-8")
+    for given in ("mine", "./mine/", "mine/mine.toml"):
+        result = subprocess.run([sys.executable, "-m", "rehearse", "questions", "check", given], capture_output=True,
+                                text=True, timeout=120, cwd=tmp_path, env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("ok: 1 question in"), (given, result.stdout)
+
+
+def test_a_part_without_advice_still_says_what_to_do(tmp_path):
+    """VALID's part has no advice: a draft that misses it gets a finding with something after the arrow."""
+    (tmp_path / "mine.toml").write_text(VALID, encoding="utf-8")
+    part = packs.load_packs(extra_dirs=[tmp_path], include_user=False).get("mine/why-us").parts[0]
+    assert part.advice.strip()
+    draft = tmp_path / "draft.txt"
+    draft.write_text("I want to work here because the office is close to my home and the hours suit me.")
+    result = _rehearse("analyze", "--text", str(draft), "-q", "mine/why-us", "--packs", str(tmp_path), "--no-history",
+                       env={"XDG_CONFIG_HOME": str(tmp_path), "REHEARSE_DB": str(tmp_path / "h.sqlite3")})
+    assert result.returncode == 0, result.stderr
+    assert "What you found out about us" in result.stdout
+    arrows = [line.strip(" \u2502") for line in result.stdout.splitlines() if "\u2192" in line]
+    assert arrows and all(line.split("\u2192", 1)[1].strip() for line in arrows), arrows
+
+
 def test_builtin_packs_ship_as_package_data():
     # pyproject declares questions/*.toml as package data; they must sit in the package folder.
     folder = packs.builtin_dir()

@@ -132,34 +132,50 @@ def test_ctrl_c_ends_the_take_and_keeps_it(virtual_mic, jfk_wav, tmp_path):
     assert "Transcript" in session.stdout and "r retake" not in session.stderr
 
 
-def test_maximum_length_then_listen_back_with_keys_from_stdin(virtual_mic, jfk_wav, tmp_path):
-    """Piped stdin lines are the keys; the device refuses 400 kHz so another rate is used."""
+@pytest.fixture(scope="module")
+def sample_wav(virtual_mic, samples_dir, tmp_path_factory) -> Path:
+    """6 s of the shipped sample, for the tests that need any speech, not particular words."""
+    folder = tmp_path_factory.mktemp("speech")
+    y, rate = sf.read(samples_dir / "strong_answer.flac", dtype="float32")
+    sf.write(folder / "strong6.flac", y[: 6 * rate], rate)
+    return virtual_mic.wav(folder / "strong6.flac", folder / "strong6.wav")
+
+
+def test_maximum_length_then_listen_back_with_keys_from_stdin(virtual_mic, sample_wav, tmp_path):
+    """Piped stdin lines are the keys; the device refuses 400 kHz so another rate is used;
+    q pressed while the take plays back stops it at once and quits."""
     env = {**virtual_mic.env, "REHEARSE_DB": str(tmp_path / "history.sqlite3")}
     process = subprocess.Popen(
         [sys.executable, "-m", "rehearse", "practice", QUESTION, "--device", "pulse", "--out", str(tmp_path / "sessions"), "--countdown", "0",
-         "--max", "5", "--samplerate", "400000", "--no-history"],
+         "--max", "12", "--samplerate", "400000", "--no-history"],
         env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    monitor = None
+    monitor = player = None
     try:
         line = ""
         while RECORDING not in line:
             line = process.stderr.readline()
             assert line, "practice ended before recording"
-        virtual_mic.play(jfk_wav)
-        process.stdin.write("p\nq\n")  # held until the menu: "p" is not a key a take takes
+        player = virtual_mic.play(sample_wav)
+        player.wait()  # 6 s of speech, over before the 12 s take ends
+        # What the take plays back into the (virtual) speakers, recorded independently from
+        # before the playback starts (a recorder that connects late would miss it).
+        monitor = subprocess.Popen(["parecord", "-d", f"{virtual_mic.sink}.monitor", "--file-format=wav",
+                                    str(tmp_path / "played.wav")], env=env)
+        process.stdin.write("p\n")  # held until the menu: "p" is not a key a take takes
         process.stdin.flush()
         while "playing" not in line:
             line = process.stderr.readline()
             assert line, "practice ended before playing the take back"
-        # What the take plays back into the (virtual) speakers, recorded independently.
-        monitor = subprocess.Popen(["parecord", "-d", f"{virtual_mic.sink}.monitor", "--file-format=wav",
-                                    str(tmp_path / "played.wav")], env=env)
+        time.sleep(6.0)  # the sound server lags by seconds under load: let some playback through
+        process.stdin.write("q\n")
+        process.stdin.flush()
         _, stderr = process.communicate(timeout=60)
     finally:
-        if monitor is not None:
-            monitor.send_signal(signal.SIGINT)
-            monitor.wait(10)
+        for child in (monitor, player):
+            if child is not None and child.poll() is None:
+                child.send_signal(signal.SIGINT)
+                child.wait(10)
         if process.poll() is None:
             process.kill()
             process.wait()
@@ -168,9 +184,13 @@ def test_maximum_length_then_listen_back_with_keys_from_stdin(virtual_mic, jfk_w
     meta = _meta(folder)
     assert meta["ended_by"] == "max" and meta["samplerate"] == 44100
     assert sf.info(folder / "take.wav").samplerate == 44100
-    assert 5.0 <= meta["duration_s"] <= 5.5
-    played, _ = sf.read(tmp_path / "played.wav", dtype="float32")
-    assert _rms(played) > 0.01, "the take was not played back"
+    assert 12.0 <= meta["duration_s"] <= 12.5
+    played, rate = sf.read(tmp_path / "played.wav", dtype="float32")
+    loudest = max(_rms(played[i: i + rate // 2]) for i in range(0, max(1, len(played) - rate // 2), rate // 4))
+    assert loudest > 0.01, f"the take was not played back: {stderr}"
+    stopped = re.search(r"stopped playback at (\d+):(\d+\.\d)", stderr)
+    assert stopped, stderr
+    assert 5.0 <= 60 * int(stopped[1]) + float(stopped[2]) <= 10.0, "q did not stop the 12 s playback at once"
 
 
 def test_microphone_gone_mid_take_keeps_the_take_and_says_so(private_sound_server, jfk_wav, tmp_path):

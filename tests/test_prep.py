@@ -208,6 +208,8 @@ def test_prep_command_prints_and_writes_json_and_html(tmp_path):
             "words": [["hardware", "hardware"]]} in doc["pairings"]
     html = page.read_text(encoding="utf-8")
     assert "@media print" in html and "Prep sheet: IT Specialist (Customer Support) at USGS" in html
+    onto_job = run(*args, "--html", str(DATA / "usgs_it_specialist.txt"))
+    assert onto_job.returncode == 1 and "that is the job description" in onto_job.stderr
     no_job = run("prep", "--job", str(tmp_path / "missing.txt"))
     assert no_job.returncode == 1 and "missing.txt" in no_job.stderr
 

@@ -224,3 +224,60 @@ def test_review_errors_a_user_can_fix(tmp_path, shared_audio):
     assert workers.returncode == 2
     unknown = _rehearse("review", str(shared_audio / "mfa_er.flac"), "-q", "no-such/question", db=db)
     assert unknown.returncode == 1 and unknown.stderr.startswith("rehearse: error:")
+
+
+def test_copies_in_one_run_are_analyzed_once_and_numbers_follow_the_table(speak, tmp_path):
+    """Takes of the test voice (any clone runs this): a copy reuses its original's analysis, the
+    take numbers run in the table's (time) order, and the HTML index lists the file that failed."""
+    from rehearse.report.batch import write_outputs
+
+    folder = tmp_path / "takes"
+    folder.mkdir()
+    for name, sentence, day in (("b_first.wav", "I mentor new engineers every week.", 1),
+                                ("a_second.wav", "I like fixing slow build pipelines.", 2)):
+        y, _ = speak([0.3, sentence, 0.3])
+        sf.write(folder / name, y, 16000)
+        os.utime(folder / name, (1_700_000_000 + day * 86400,) * 2)
+    shutil.copy2(folder / "a_second.wav", folder / "z_copy.wav")
+    (folder / "broken.wav").write_bytes(b"RIFF\x00\x00not a wav")
+    db = tmp_path / "history.sqlite3"
+    result = review([folder], db_path=db, workers=2, progress=False)
+    assert result.analyzed == 2 and result.cached == 1
+    names = [Path(t.path).name for t in result.takes]
+    assert names == ["b_first.wav", "a_second.wav", "z_copy.wav"]
+    ids = [t.take_id for t in result.takes]
+    assert ids[0] < ids[1] == ids[2]
+    with History.open(db) as h:
+        assert h.count() == 2
+    (failed,) = result.failed
+    assert Path(failed.path).name == "broken.wav" and failed.error
+    written = write_outputs(result, html_dir=tmp_path / "html")
+    index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert str(folder / "broken.wav") in index and failed.error.split(":")[0] in index
+    assert tmp_path / "html" / "index.html" in written
+
+
+@pytest.mark.parametrize("columns", [80, 100, 200])
+def test_review_table_fits_the_terminal(columns, capsys, monkeypatch):
+    """Each question's id whole on its own line, no line wider than the terminal, takes in time order."""
+    from rehearse.app.review import FailedTake, ReviewedTake, ReviewResult
+    from rehearse.app.take_metrics import Metrics
+    from rehearse.report.batch import emit_review
+
+    issue = "Missing: Bridge to this role. The answer ends without tying the inspiration to the job."
+    m = Metrics(duration_s=95.2, speaking_s=93.0, target_min_s=60, target_max_s=90, duration_verdict="over", wpm=152.3,
+                filled_per_min=3.4, discourse_per_min=1.2, long_pauses=2, content_score=71, top_issue=issue)
+    questions = ["behavioral/challenge-you-overcame", "motivation/what-inspires-you"]
+    takes = tuple(ReviewedTake(f"/home/me/practice/2024050{i}-101500-x/take.wav", i, "h", questions[i % 2],
+                               f"2024-05-0{i}T10:15:00+02:00", False, m) for i in range(1, 6))
+    result = ReviewResult(takes, (FailedTake("/home/me/practice/cut.flac", "truncated"),), 5, 0, 2, 3.2, "/tmp/h.sqlite3")
+    monkeypatch.setenv("COLUMNS", str(columns))
+    emit_review(result, json_output=False)
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= columns
+    for question in questions:
+        assert any(line.strip().startswith(question) for line in lines), out
+    numbers = [int(line.split()[0]) for line in lines if re.match(r"\s*\d+ \u2502", line)]
+    assert numbers == [1, 3, 5, 2, 4], out  # one table per question, each in time order
+    assert "Missing:" in out and "cut.flac: truncated" in out

@@ -35,8 +35,8 @@ def test_words_match_the_reference(shared_audio, transcriber, clip, reference, m
     assert _wer(reference, transcript.words) <= max_wer, transcript.text
 
 
-def test_timestamps_are_monotonic_and_inside_the_take(shared_audio, transcriber):
-    take = audio.load(shared_audio / "mfa_acoustic_corpus.wav")
+def test_timestamps_are_monotonic_and_inside_the_take(samples_dir, transcriber):
+    take = audio.from_array(audio.load(samples_dir / "strong_answer.flac").samples[: 25 * 16000], sample_rate=16000)
     words = transcriber.transcribe(take).words
     assert len(words) > 40
     starts = [w.start for w in words]
@@ -74,8 +74,8 @@ def test_noise_alone_gives_no_words(transcriber, rng):
     assert transcript.words == ()
 
 
-def test_offset_shifts_word_times(shared_audio, transcriber):
-    take = audio.load(shared_audio / "jfk.flac")
+def test_offset_shifts_word_times(samples_dir, transcriber):
+    take = audio.from_array(audio.load(samples_dir / "strong_answer.flac").samples[: 10 * 16000], sample_rate=16000)
     plain = transcriber.transcribe_samples(take.samples)
     shifted = transcriber.transcribe_samples(take.samples, offset_s=10.0)
     assert [w.text for w in plain.words] == [w.text for w in shifted.words]
@@ -87,12 +87,12 @@ def test_compression_ratio_flags_loops(text, repetitive):
     assert (compression_ratio(text) > TranscriptionOptions().max_compression_ratio) == repetitive
 
 
-def test_one_silero_run_serves_the_features_and_the_transcription(shared_audio, transcriber, monkeypatch):
+def test_one_silero_run_serves_the_features_and_the_transcription(samples_dir, transcriber, monkeypatch):
     from faster_whisper import vad as fw_vad
 
     from rehearse.speech.vad import speech_spans
 
-    y = audio.load(shared_audio / "mfa_crossword.flac").samples * np.float32(0.9)  # not seen by other tests
+    y = audio.load(samples_dir / "rambling_answer.ogg").samples[: 12 * 16000] * np.float32(0.9)  # not seen by other tests
     remembered = fw_vad.get_vad_model()
     silero = remembered._model
     calls = []

@@ -10,6 +10,7 @@ report keeps the values it was judged against.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -260,6 +261,14 @@ class ContentOptions:
         max_vague_cost: ... up to this share in all.
         min_tailoring_coverage: echoing less than this share of the job description's key
             terms is a finding.
+        negative_tone: a clause whose tone (VADER's compound score, -1 to 1) is at most
+            this, and that names a pitfall's target (a former boss, the job), hits that
+            pitfall (``content.meaning``). Chosen by 5-fold cross-validation on the dev
+            split of the published-answer corpus (benchmarks/published_eval.py --cv).
+        min_judged_words: an answer with fewer words (fillers aside) in which neither a
+            part of its question's structure nor a pitfall is found has nothing to judge:
+            it scores 0 with a finding, instead of keeping the points of the pitfalls it
+            had no room to hit.
     """
 
     start_sentences: int = 2
@@ -289,6 +298,8 @@ class ContentOptions:
     vague_phrase_cost: float = 0.1
     max_vague_cost: float = 0.3
     min_tailoring_coverage: float = 0.5
+    negative_tone: float = -0.15
+    min_judged_words: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +353,8 @@ class Thresholds:
                     raise PackError(f"{where}unknown threshold {stage}.{name}; expected one of: {', '.join(sorted(names))}")
                 if not isinstance(value, (int, float)) or isinstance(value, bool):
                     raise PackError(f"{where}threshold {stage}.{name} must be a number, got {value!r}")
+                if not math.isfinite(value):  # nan compares false with everything and turns a check off
+                    raise PackError(f"{where}threshold {stage}.{name} must be a finite number, got {value!r}")
                 # Levels (dB) and pitch offsets (semitones) may be zero or negative; every
                 # other threshold is a positive length, rate, count or share (a zero step
                 # or window would never end).

@@ -15,6 +15,8 @@ from rehearse.speech.models import DEFAULT_BEAM_SIZE, DEFAULT_MODEL
 
 EXIT_ERROR = 1
 EXIT_SOME_FAILED = 3
+# The report was printed and saved, but the take could not be recorded in the history.
+EXIT_NOT_RECORDED = 4
 
 app = typer.Typer(
     name="rehearse",
@@ -48,6 +50,25 @@ app.add_typer(stories_app, name="stories")
 _state = {"verbose": False}
 
 
+def _flags_take_no_type() -> None:
+    """Typer's help prints ``<bool>`` after every switch (``--json <bool>``), as if it took a
+    value; a switch shows no type."""
+    from typer.core import TyperOption
+
+    shown = getattr(TyperOption, "display_type_rich", None)
+    if shown is None or getattr(shown, "_rehearse", False):  # a typer without it: nothing to fix
+        return
+
+    def display_type_rich(self, ctx):
+        return None if self.is_flag else shown(self, ctx)
+
+    display_type_rich._rehearse = True
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_take_no_type()
+
+
 def _version_callback(value: bool) -> None:
     if value:
         from rehearse import __version__
@@ -65,7 +86,7 @@ def _main(
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Whisper model: a built-in name (tiny.en, base), a pulled name, or a CTranslate2 model directory.")]
 QuestionOption = Annotated[Optional[str], typer.Option("--question", "-q", help="Question id to check the content against (see 'rehearse questions'). Inferred from the answer if left out.")]
-PacksOption = Annotated[Optional[list[Path]], typer.Option("--packs", help="Extra folder of question packs (*.toml). May be repeated.")]
+PacksOption = Annotated[Optional[list[Path]], typer.Option("--packs", metavar="<dir>", help="Extra folder of question packs (*.toml). May be repeated.")]
 JobOption = Annotated[Optional[Path], typer.Option("--job", help="Job description (text file) for the tailoring check.")]
 CompanyOption = Annotated[Optional[str], typer.Option("--company", help="Company name for the tailoring check.")]
 
@@ -98,14 +119,20 @@ def analyze(
 
       rehearse analyze --text draft.txt -q motivation/what-inspires-you
     """
-    from rehearse.app import session as pipeline
+    from rehearse.app import session
     if audio_file is None and text is None:
-        raise RehearseError("give an audio file to analyze, or --text DRAFT.txt for a typed draft")
-    analysis = pipeline.run_analyze(
+        raise typer.BadParameter("give an audio file to analyze, or --text DRAFT.txt for a typed draft",
+                                 param_hint="'AUDIO_FILE'")
+    if open_html and html is None:
+        raise typer.BadParameter("--open opens the HTML report: give --html FILE too", param_hint="'--open'")
+    session.check_outputs({"--html": html}, session.protected_inputs(audio=audio_file, text=text, job=job, db=db))
+    take = session.run_analyze(
         audio_file, question_id=question, packs=packs, job=job, company=company, text=text,
         model=model, beam_size=beam_size, progress=not json_output, record_history=not no_history, db=db,
+        present=lambda analysis: session.emit(analysis, json_output=json_output, html=html, open_html=open_html),
     )
-    pipeline.emit(analysis, json_output=json_output, html=html, open_html=open_html)
+    if take.history_error is not None:
+        _not_recorded(take.history_error)
     _state["skip_teardown"] = True
 
 
@@ -139,8 +166,12 @@ def review(
       rehearse review ~/interview-practice/ --json --out analyses/ --html report/
     """
     from rehearse.app import review as review_module
+    from rehearse.app import session
     from rehearse.report import batch
 
+    takes, _ = review_module.find_audio(paths)
+    session.check_outputs({"--csv": csv_file, "--out": out, "--html": html},
+                          session.protected_inputs(db=db, takes=tuple(takes)))
     result = review_module.review(paths, question_id=question, packs=packs, model=model, workers=workers,
                                   db_path=db, force=force)
     batch.emit_review(result, json_output=json_output, csv_path=csv_file, out_dir=out, html_dir=html)
@@ -316,10 +347,11 @@ def models_pull(name: Annotated[str, typer.Argument(help="Model to download, e.g
 
 
 @models_app.command("verify")
-def models_verify(name: Annotated[str, typer.Argument(help="Model name or directory.")] = DEFAULT_MODEL) -> None:
-    """Check a model's files (and checksum, for built-in models)."""
+def models_verify(names: Annotated[Optional[list[str]], typer.Argument(help="Model names or directories. Default: every installed model.", show_default=False)] = None) -> None:
+    """Check models' files (and checksum, for built-in models)."""
     from rehearse.speech import models
-    typer.echo(f"{name}: ok ({models.resolve(name)})")
+    for name in names or models.installed_names():
+        typer.echo(f"{name}: ok ({models.resolve(name)})")
 
 
 @questions_app.callback()
@@ -367,8 +399,8 @@ def questions_check(
     """Validate question packs: every error names the file, the key and the problem."""
     from rehearse import packs as packs_module
     catalog = packs_module.load_packs(extra_dirs=paths)
-    sources = {str(p.resolve()) for p in paths}
-    mine = [q for q in catalog.questions if any(q.source.startswith(s) for s in sources)]
+    given = [p.resolve() for p in paths]  # a pack's source keeps the path as given, relative or not
+    mine = [q for q in catalog.questions if any(Path(q.source).resolve().is_relative_to(p) for p in given)]
     typer.echo(f"ok: {len(mine)} question{'s' if len(mine) != 1 else ''} in {', '.join(map(str, paths))}")
 
 
@@ -466,6 +498,16 @@ def stories_from_history(
     preparation.stories_from_history(db=db, stories_path=stories, accept=accept)
 
 
+def _not_recorded(error: str) -> None:
+    """Say, after the report, that the history failed, and exit ``EXIT_NOT_RECORDED``."""
+    from rehearse.files import printable
+
+    sys.stdout.flush()
+    print(f"rehearse: error: the report is complete, but the take was not recorded in the history: "
+          f"{printable(error)}", file=sys.stderr)
+    raise typer.Exit(code=EXIT_NOT_RECORDED)
+
+
 def _exit_without_teardown() -> None:
     """End a finished ``analyze`` at once: freeing the Whisper model and its libraries
     takes 0.12 s of a 2 s run, and everything is written (history closed, report
@@ -481,8 +523,44 @@ def _exit_without_teardown() -> None:
     os._exit(0)
 
 
+def _drop_unwritable_stdout() -> None:
+    """After a failed write to stdout (a full disk), send what is left in its buffer to
+    /dev/null, so the exit does not add a second error about flushing it."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+
+class _WarningLine:
+    """Library warnings (the "rehearse" logger) as one escaped line on stderr."""
+
+    def filter(self, record) -> bool:
+        from rehearse.files import printable
+
+        record.msg, record.args = printable(record.getMessage()), None
+        return True
+
+
+def _show_warnings() -> None:
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rehearse: warning: %(message)s"))
+    handler.addFilter(_WarningLine())
+    logger = logging.getLogger("rehearse")
+    logger.addHandler(handler)
+    logger.propagate = False
+
+
 def main() -> None:
     """Console entry point: one line on stderr and exit 1 for errors a user can fix."""
+    _show_warnings()
     try:
         app()
     except SystemExit as e:
@@ -492,7 +570,10 @@ def main() -> None:
     except RehearseError as e:
         if _state["verbose"]:
             raise
-        print(f"rehearse: error: {e}", file=sys.stderr)
+        from rehearse.files import printable
+
+        print(f"rehearse: error: {printable(str(e))}", file=sys.stderr)
+        _drop_unwritable_stdout()
         sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         print("rehearse: interrupted", file=sys.stderr)

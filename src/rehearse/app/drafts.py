@@ -80,7 +80,10 @@ def estimate_words(text: str, *, wpm: float) -> tuple[Word, ...]:
 def user_pace(db: str | Path | None, default_wpm: float) -> tuple[float, str]:
     """(words per minute, "history" or "default"): the user's median pace, if history has it."""
     from rehearse.app import history
-    pace = history.user_pace_wpm(db_path=db)
+    try:
+        pace = history.user_pace_wpm(db_path=db)
+    except RehearseError:  # a damaged history must not stop the draft; recording it says what is wrong
+        pace = None
     return (float(pace), "history") if pace else (default_wpm, "default")
 
 

@@ -10,6 +10,7 @@ The schema is versioned with ``PRAGMA user_version``; ``MIGRATIONS`` upgrades ol
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -303,21 +304,26 @@ class History:
 
     def analysis(self, take_id: int) -> dict[str, Any]:
         """The full analysis JSON of a stored take."""
-        row = self._db.execute("SELECT analysis_json FROM takes WHERE id = ?", (take_id,)).fetchone()
-        if row is None:
-            raise HistoryError(f"no take #{take_id} in {self.path}")
-        return json.loads(row[0])
+        with self._reading():
+            row = self._db.execute("SELECT analysis_json FROM takes WHERE id = ?", (take_id,)).fetchone()
+            if row is None:
+                raise HistoryError(f"no take #{take_id} in {self.path}")
+            return json.loads(row[0])
 
     def findings(self, take_id: int) -> list[dict[str, Any]]:
         """The findings of a stored take, without parsing the rest of its analysis."""
-        try:
-            row = self._db.execute("SELECT json_extract(analysis_json, '$.findings') FROM takes WHERE id = ?",
-                                   (take_id,)).fetchone()
-        except sqlite3.OperationalError:  # an SQLite built without JSON functions
-            return list(self.analysis(take_id).get("findings") or [])
-        if row is None:
-            raise HistoryError(f"no take #{take_id} in {self.path}")
-        return json.loads(row[0]) if row[0] else []
+        with self._reading():
+            try:
+                row = self._db.execute("SELECT json_extract(analysis_json, '$.findings') FROM takes WHERE id = ?",
+                                       (take_id,)).fetchone()
+            except sqlite3.OperationalError as e:
+                if "no such function" not in str(e):
+                    raise
+                # An SQLite built without JSON functions.
+                return list(self.analysis(take_id).get("findings") or [])
+            if row is None:
+                raise HistoryError(f"no take #{take_id} in {self.path}")
+            return json.loads(row[0]) if row[0] else []
 
     def takes(self, *, question: str | None = None) -> list[StoredTake]:
         """Every take once (its latest analysis per question), oldest recording first.
@@ -362,15 +368,27 @@ class History:
 
     def count(self) -> int:
         """Rows in the history (analyses, not distinct takes)."""
-        return int(self._db.execute("SELECT count(*) FROM takes").fetchone()[0])
+        with self._reading():
+            return int(self._db.execute("SELECT count(*) FROM takes").fetchone()[0])
 
     def _select(self, clause: str, params: tuple) -> list[StoredTake]:
         head = ("id", "path", "content_hash", "question", "recorded_at", "analyzed_at", "source", "model")
-        rows = self._db.execute(f"SELECT {', '.join(head + METRIC_COLUMNS)} FROM takes {clause}", params).fetchall()
+        with self._reading():
+            rows = self._db.execute(f"SELECT {', '.join(head + METRIC_COLUMNS)} FROM takes {clause}", params).fetchall()
         return [StoredTake(**dict(zip(head, row, strict=False)), metrics=Metrics(*row[len(head):])) for row in rows]
 
     def _write(self) -> _Transaction:
         return _Transaction(self._db)
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Map a database damaged past its header (pages corrupted in the middle, which
+        ``open`` cannot see) to one line that says what to do."""
+        try:
+            yield
+        except (sqlite3.DatabaseError, ValueError) as e:  # ValueError: a stored analysis that is not JSON
+            raise HistoryError(f"{self.path}: the practice history is damaged ({e}); move it away (rehearse starts "
+                               f"a new one) or pass another --db") from e
 
 
 class _Transaction:
@@ -380,7 +398,10 @@ class _Transaction:
         self._db = db
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise HistoryError(f"cannot write the practice history: {e}") from e
 
     def __exit__(self, kind, error, tb) -> None:
         if kind is None:
@@ -389,7 +410,8 @@ class _Transaction:
                 return
             except sqlite3.Error as e:  # never leave the transaction open behind an error
                 kind, error = type(e), e
-        self._db.execute("ROLLBACK")
+        with contextlib.suppress(sqlite3.Error):  # a damaged file may refuse even this
+            self._db.execute("ROLLBACK")
         if isinstance(error, sqlite3.Error):
             raise HistoryError(f"cannot write the practice history: {error}") from error
 

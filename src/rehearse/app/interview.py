@@ -73,7 +73,7 @@ def run(
     from rehearse import packs as packs_module
     from rehearse.app.keys import ScriptKeys, StreamKeys
     from rehearse.app.practice import PracticeOptions, default_sessions_dir
-    from rehearse.app.session import _read_text
+    from rehearse.files import read_text
     from rehearse.speech import capture
     from rehearse.speech.transcribe import Transcriber, TranscriptionOptions
     from rehearse.speech.voice import Interviewer
@@ -102,7 +102,7 @@ def run(
         folder = _round_folder(sessions, plan.id, started)
         state = _Round(plan=plan, folder=folder, started=started, options=options, console=console,
                        catalog=catalog, transcriber=transcriber,
-                       job_text=_read_text(job, "job description") if job else None, company=company,
+                       job_text=read_text(job, "job description") if job else None, company=company,
                        db=db, record_history=record_history)
         take_options = PracticeOptions(countdown_s=0.0, silence_stop_s=options.silence_stop_s)
         console.print(f"[bold]Mock interview: {plan.title}[/] \u00b7 {len(plan.questions)} questions \u00b7 "

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from rehearse.errors import AudioError, CaptureError, RehearseError
+from rehearse.errors import AudioError, CaptureError
 from rehearse.app.keys import ScriptKeys, StreamKeys, menu_key
 from rehearse.app.practice_screen import compare, countdown, recording_display, show_question
 from rehearse.speech.models import DEFAULT_MODEL
@@ -83,7 +83,7 @@ def run(
 
     from rehearse.speech import capture
     from rehearse.options import Thresholds
-    from rehearse.app.session import _read_text
+    from rehearse.files import read_text
     from rehearse.speech.transcribe import Transcriber, TranscriptionOptions
 
     console = Console(stderr=True, highlight=False)
@@ -104,7 +104,7 @@ def run(
         limit_s = max_s if max_s is not None else thresholds.target.max_duration_s + options.over_target_s
         with console.status("loading the speech model\u2026"):
             transcriber = Transcriber(TranscriptionOptions(model=model))
-        job_text = _read_text(job, "job description") if job else None
+        job_text = read_text(job, "job description") if job else None
         previous = None
         while True:
             show_question(console, question, thresholds, limit_s)
@@ -122,13 +122,35 @@ def run(
                 raise CaptureError(f"{take.failure}; the take so far is saved in {take.folder}")
             if take.ended_by == "interrupt":
                 return
-            while (choice := menu_key(key_source, console)) == "p":
-                console.print(f"playing {take.folder / 'take.wav'} \u2026 (Ctrl-C stops)")
-                capture.play(take.folder / "take.wav")
+            choice = menu_key(key_source, console)
+            while choice == "p":
+                choice = _listen_back(console, key_source, take.folder / "take.wav") or menu_key(key_source, console)
             if choice == "q":
                 return
     finally:
         key_source.close()
+
+
+def _listen_back(console, key_source, wav: Path) -> str | None:
+    """Play the take; any key stops it at once. Returns "r" or "q" when one of those
+    stopped it (the menu's choice, taken without waiting), else None."""
+    from rehearse.speech import capture
+    from rehearse.text.format import clock
+
+    console.print(f"playing {wav} \u2026 (any key stops: r retake, q quit)")
+    pressed: list[str] = []
+
+    def key_pressed() -> bool:
+        key = key_source.get(0.1, ("r", "p", "q", "enter"))
+        if key is not None:
+            pressed.append(key)
+        return key is not None
+
+    played_s = capture.play(wav, stop=key_pressed)
+    if pressed:
+        console.print(f"stopped playback at {clock(played_s)}")
+        return pressed[0] if pressed[0] in ("r", "q") else None
+    return None
 
 
 def default_sessions_dir() -> Path:
@@ -276,8 +298,10 @@ def _record_loop(console, keys, recorder, listener, *, thresholds, limit_s, opti
 def _finish_take(console, take: Take, *, transcriber, question, job_text, company, db, record_history: bool):
     """Analyze, save and print one take; None when it holds no usable audio."""
     from rehearse.speech import audio
-    from rehearse.analysis import analyze
-    from rehearse.app.session import emit
+    from rich.markup import escape
+
+    from rehearse.app.session import emit, run_take
+    from rehearse.files import printable
 
     wav = take.folder / "take.wav"
     try:
@@ -285,23 +309,18 @@ def _finish_take(console, take: Take, *, transcriber, question, job_text, compan
     except AudioError as e:
         console.print(f"[yellow]Nothing to analyze in this take ({e}). Check the microphone with 'rehearse devices'.[/]")
         return None
-    analysis = analyze(recorded, transcriber=transcriber, question=question, job_text=job_text, company=company,
-                       transcript=take.transcript)
-    _write_json(take.folder / "analysis.json", analysis.to_dict())
-    if record_history:
-        _record_history(console, analysis, db, take.meta)
-    emit(analysis, json_output=False)
+    def present(analysis) -> None:
+        _write_json(take.folder / "analysis.json", analysis.to_dict())
+        emit(analysis, json_output=False)
+
+    result = run_take(recorded, transcriber=transcriber, question=question, job_text=job_text, company=company,
+                      transcript=take.transcript, present=present, record=record_history, db=db, source="practice",
+                      question_id=take.meta["question"], recorded_at=take.meta["recorded_at"])
+    analysis = result.analysis
+    if result.history_error is not None:
+        console.print(f"[yellow]not recorded in the history: {escape(printable(result.history_error))}[/]")
     sys.stdout.flush()
     console.print(f"saved in {take.folder} [dim](report ready {time.perf_counter() - take.ended_at:.2f} s after the take ended)[/]")
     return analysis
-
-
-def _record_history(console, analysis, db, meta) -> None:
-    from rehearse.app import history
-    try:
-        history.record(analysis, db_path=db, question_id=meta["question"], recorded_at=meta["recorded_at"],
-                       source="practice")
-    except RehearseError as e:
-        console.print(f"[yellow]not recorded in the history: {e}[/]")
 
 

@@ -3,9 +3,7 @@ files to the screen."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,11 +18,14 @@ def prep(job: Path, *, company: str | None = None, stories_path: Path | None = N
     import json
 
     from rehearse import packs as packs_module
-    from rehearse.app.session import _read_text
+    from rehearse.files import read_text, refuse_overwrite, write_atomic
     from rehearse.prep import sheet as sheet_module
     from rehearse.report import prep_view
 
-    posting = _read_text(job, "job description")
+    if html is not None:
+        refuse_overwrite(html, [(job, "job description"), (stories_path or bank.default_path(), "story bank")],
+                         option="--html")
+    posting = read_text(job, "job description")
     if not posting.strip():
         raise RehearseError(f"{job}: the job description is empty")
     catalog = packs_module.load_packs(packs or ())
@@ -35,7 +36,8 @@ def prep(job: Path, *, company: str | None = None, stories_path: Path | None = N
     else:
         prep_view.write_terminal(sheet, sys.stdout)
     if html is not None:
-        _write_atomically(html, prep_view.render_html(sheet))
+        page = prep_view.render_html(sheet)
+        write_atomic(html, lambda f: f.write(page), what="prep sheet")
         if not json_output:
             print(f"Prep sheet (printable): {html}", file=sys.stderr)
 
@@ -88,18 +90,3 @@ def stories_from_history(*, db: Path | None = None, stories_path: Path | None = 
         print(f"{len(proposals)} stor{'ies' if len(proposals) != 1 else 'y'} proposed; add them with "
               f"'rehearse stories from-history --yes', or one by one in a terminal.", file=sys.stderr)
     return added
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a failed write leaves no half page."""
-    path = Path(path)
-    if path.is_dir():
-        raise RehearseError(f"{path}: is a folder; give a file name for the page")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise RehearseError(f"{path}: cannot write the page: {e.strerror or e}") from None

@@ -235,19 +235,56 @@ def review(
             from rehearse.speech.models import resolve
 
             resolve(model)  # a missing model fails once here instead of in every worker
-        used = max(1, min(count, len(jobs)))
-        for job, outcome in _run(jobs, options, packs, used):
-            status, payload, question = outcome
-            if status == "error":
-                failed.append(FailedTake(job.path, payload.removeprefix(f"{job.path}: ")))
-            else:
+        # A copy of a take (same bytes, same question) is analyzed once, in this run too.
+        unique: dict[str, _Job] = {}
+        copies: list[_Job] = []
+        for job in jobs:
+            (copies.append(job) if job.key in unique else unique.setdefault(job.key, job))
+        # Results are stored in time order, whichever worker finishes first, so the history's
+        # take numbers run in the order the table lists the takes.
+        order = sorted(unique.values(), key=lambda j: (parse_time(j.recorded_at), j.path))
+        used = max(1, min(count, len(order)))
+        finished: dict[int, tuple[_Job, Any]] = {}
+        outcomes: dict[str, tuple[Any, ...]] = {}
+
+        def store_in_order() -> None:
+            while len(outcomes) in finished:
+                job, (status, payload, question) = finished.pop(len(outcomes))
+                if status == "error":
+                    error = payload.removeprefix(f"{job.path}: ")
+                    failed.append(FailedTake(job.path, error))
+                    outcomes[job.key] = ("error", error)
+                    continue
                 take_id = history.save(payload, content_hash=job.content_hash, key=job.key, question_id=question,
                                        recorded_at=job.recorded_at, source="review")
-                takes.append(ReviewedTake(job.path, take_id, job.content_hash, question, job.recorded_at, False,
-                                          metrics_of(payload)))
-            bar.advance(Path(job.path), (payload.get("audio") or {}).get("duration", 0.0) if status == "ok" else 0.0)
+                metrics = metrics_of(payload)
+                takes.append(ReviewedTake(job.path, take_id, job.content_hash, question, job.recorded_at, False, metrics))
+                outcomes[job.key] = ("ok", take_id, question, metrics)
+
+        position = {job.key: index for index, job in enumerate(order)}
+        try:
+            for job, outcome in _run(order, options, packs, used):
+                finished[position[job.key]] = (job, outcome)
+                store_in_order()
+                status, payload, _ = outcome
+                bar.advance(Path(job.path), (payload.get("audio") or {}).get("duration", 0.0) if status == "ok" else 0.0)
+        finally:  # interrupted: keep what finished, in order, even past a gap
+            for index in sorted(finished):
+                finished[len(outcomes)] = finished.pop(index)
+                store_in_order()
+        for copy in copies:
+            outcome = outcomes.get(copy.key)
+            if outcome is None:
+                continue
+            if outcome[0] == "error":
+                failed.append(FailedTake(copy.path, outcome[1]))
+            else:
+                takes.append(ReviewedTake(copy.path, outcome[1], copy.content_hash, outcome[2], copy.recorded_at, True,
+                                          outcome[3]))
+            bar.advance(Path(copy.path), 0.0)
         db = str(history.path)
     takes.sort(key=lambda t: (parse_time(t.recorded_at), t.path))
+    cached = sum(t.cached for t in takes)
     return ReviewResult(tuple(takes), tuple(failed), len(takes) - cached, cached, used,
                         round(time.perf_counter() - started, 3), db)
 
@@ -303,8 +340,17 @@ def _run(jobs: list[_Job], options, packs, workers: int):
 _WORKER: dict[str, Any] = {}
 
 
+def _parent_pid() -> int | None:
+    import multiprocessing
+
+    parent = multiprocessing.parent_process()
+    return parent.pid if parent is not None else None
+
+
 def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
     """Prepare a worker: the model is loaded once, on the first file that decodes."""
+    if limit_threads:  # a worker process, not the in-process run
+        _end_with_parent()
     if limit_threads:
         # Before numpy loads in this fresh process: keep BLAS/OpenMP within the worker's share.
         for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -318,7 +364,34 @@ def _init_worker(options, packs: list[Path], limit_threads: bool) -> None:
         _WORKER["catalog"] = None
 
 
+def _end_with_parent() -> None:
+    """Have the kernel end this worker when the review that started it dies.
+
+    A review killed with SIGKILL or SIGTERM runs no cleanup, and its workers (each
+    holding a model, about 350 MB) would otherwise finish their queue for minutes.
+    Linux only (``PR_SET_PDEATHSIG``); elsewhere a worker stops at its next file.
+    """
+    import multiprocessing
+    import signal
+
+    parent = multiprocessing.parent_process()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    # The parent may have died before prctl took effect: then this process was re-parented.
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)
+
+
 def _analyze_job(job: _Job) -> tuple[str, Any, str | None]:
+    parent = _parent_pid()
+    if parent is not None and os.getppid() != parent:  # the review is gone (no prctl here)
+        os._exit(1)
     try:
         return ("ok", *_analyze(job))
     except RehearseError as e:
@@ -339,7 +412,7 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
         except PackError:  # a practice take for a question since removed: keep its id, judge generically
             question = None
     take = audio_module.load(job.path)
-    from rehearse.analysis import analyze
+    from rehearse.app.session import run_take
 
     if _WORKER["transcriber"] is None:  # not before: a batch of broken files needs no model
         from rehearse.speech.transcribe import Transcriber
@@ -347,7 +420,8 @@ def _analyze(job: _Job) -> tuple[dict[str, Any], str | None]:
         _WORKER["transcriber"] = Transcriber(_WORKER["options"])
     transcriber = _WORKER["transcriber"]
     # Without a question, analyze() infers it from the answer (with this review's packs).
-    analysis = analyze(take, transcriber=transcriber, question=question, catalog=catalog)
+    # The parent records it (keyed for the cache) once the worker hands the result back.
+    analysis = run_take(take, transcriber=transcriber, question=question, catalog=catalog).analysis
     question_id = job.question_id
     if question_id is None and analysis.question is not None:
         question_id = analysis.question["id"]

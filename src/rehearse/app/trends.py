@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from rehearse.errors import RehearseError
+from rehearse.errors import HistoryError, RehearseError
 from rehearse.app.history import History, StoredTake, file_hash
 from rehearse.report.batch import clip, num, short_date, take_name
 from rehearse.app.take_metrics import Metrics
@@ -244,15 +244,16 @@ def resolve_take(ref: str, history: History, *, model: str) -> StoredTake:
         stored = history.by_hash(file_hash(path))
         if stored is not None:
             return stored
-        from rehearse.app.history import record
         from rehearse.app.session import run_analyze
         from rehearse.app.review import read_meta
 
         meta = read_meta(path)
         question = meta.get("question") if isinstance(meta.get("question"), str) else None
-        analysis = run_analyze(path, question_id=question, model=model, progress=True)
-        record(analysis, db_path=history.path, question_id=question, source="compare",
-               recorded_at=meta.get("recorded_at") if isinstance(meta.get("recorded_at"), str) else None)
+        take = run_analyze(path, question_id=question, model=model, progress=True, record_history=True,
+                           db=history.path, source="compare",
+                           recorded_at=meta.get("recorded_at") if isinstance(meta.get("recorded_at"), str) else None)
+        if take.history_error is not None:  # compare reads both takes back from the history
+            raise HistoryError(take.history_error)
         stored = history.by_hash(file_hash(path))
         if stored is None:
             raise RehearseError(f"{path}: analyzed, but the result is not in {history.path}")
@@ -329,6 +330,11 @@ def emit_history(*, db_path: Path | None, question: str | None, json_output: boo
 
     from rehearse.report.batch import terminal_console
 
+    if html is not None:
+        from rehearse.app.history import default_db_path
+        from rehearse.files import refuse_overwrite
+
+        refuse_overwrite(html, [(db_path or default_db_path(), "practice history database")], option="--html")
     with History.open(db_path) as history:
         if history.count() == 0 and question is None:
             print(f"No takes recorded yet in {history.path}; 'rehearse analyze', 'practice' and 'review' record them.",

@@ -110,7 +110,9 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
         frames = features.compute(y, pauses=thresholds.pauses, prosody=thresholds.prosody)
     total_s = y.size / SAMPLE_RATE
     span = (words[0].start, words[-1].end) if words else (0.0, total_s)
-    speaking_s = max(span[1] - span[0], 0.0)
+    # No words, no answer: its length is 0 (the report gives no length verdict then),
+    # not the length of the file's silence or tones.
+    speaking_s = max(span[1] - span[0], 0.0) if words else 0.0
     minutes = max(speaking_s, 1.0) / 60
 
     pauses = find_pauses(frames, words, thresholds.pauses)

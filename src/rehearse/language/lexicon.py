@@ -48,6 +48,8 @@ from rehearse.text.format import normalize
 
 MAX_SKIPPED = 3  # fillers skipped inside one phrase
 GAP_WORDS = 3  # words a ".." may skip
+# Words in one pattern: the tables use up to 8; the match costs grow with the square of it.
+MAX_SLOTS = 16
 _KEYS = {"phrase", "patterns", "suggestion", "unless_next", "unless_prev", "only_prev", "only_clause_end",
          "inflect", "kind", "off", "note"}
 
@@ -113,6 +115,8 @@ def compile_pattern(text: str) -> tuple[Slot, ...]:
             slots.extend(Slot((n,), (stem(n),), optional=optional) for n in expanded[0])
         else:
             raise ValueError(f"alternatives must be single words: {raw!r}")
+    if len(slots) > MAX_SLOTS:
+        raise ValueError(f"pattern {text!r} has {len(slots)} words; at most {MAX_SLOTS} (split it into entries)")
     return tuple(slots)
 
 
@@ -228,12 +232,20 @@ def find(entries: Sequence[Entry], tokens: Sequence[Token], *, skippable: frozen
         skippable: indices of tokens that are discourse fillers, skipped inside a phrase.
     """
     found: list[Match] = []
+    # One table per pattern of what each (slot, token, fillers skipped) leads to, shared
+    # by every start: a state's answer does not depend on where the match began, except
+    # at the start itself (part of the key). Tokens behind the start are never visited
+    # again, so their entries are dropped as the start moves on.
+    memos: dict[tuple[int, int], dict[int, dict]] = {}
     for i in range(len(tokens)):
+        for memo in memos.values():
+            memo.pop(i - 1, None)
         if tokens[i].filled:
             continue
         for entry in entries:
-            for pattern in entry.patterns:
-                last = _match(pattern, 0, i, tokens, entry.inflect, skippable, 0, i)
+            for n, pattern in enumerate(entry.patterns):
+                memo = memos.setdefault((id(entry), n), {})
+                last = _match(pattern, 0, i, tokens, entry.inflect, skippable, 0, i, memo)
                 if last is not None and _context_ok(entry, i, last, tokens, skippable):
                     found.append(Match(entry, i, last))
                     break
@@ -254,8 +266,24 @@ def _slot_ok(slot: Slot, token: Token, inflect: bool) -> bool:
 
 
 def _match(pattern: tuple[Slot, ...], k: int, i: int, tokens: Sequence[Token], inflect: bool,
-           skippable: frozenset[int], skipped: int, first: int) -> int | None:
-    """Index of the last token of a match of ``pattern[k:]`` from token ``i``, or None."""
+           skippable: frozenset[int], skipped: int, first: int, memo: dict) -> int | None:
+    """Index of the last token of a match of ``pattern[k:]`` from token ``i``, or None.
+
+    ``memo`` (token -> state -> answer, shared by the starts of one ``find``) holds each
+    (slot, token, fillers skipped) worked out: optional slots and gaps reach the same
+    state by many paths, and without it a pattern of many optional words takes time
+    exponential in its length.
+    """
+    at = memo.setdefault(i, {})
+    key = (k, skipped, i == first)
+    if key in at:
+        return at[key]
+    at[key] = end = _match_once(pattern, k, i, tokens, inflect, skippable, skipped, first, memo)
+    return end
+
+
+def _match_once(pattern: tuple[Slot, ...], k: int, i: int, tokens: Sequence[Token], inflect: bool,
+                skippable: frozenset[int], skipped: int, first: int, memo: dict) -> int | None:
     if k == len(pattern):
         return i - 1
     if i > first and tokens[i - 1].sentence_end:
@@ -266,22 +294,22 @@ def _match(pattern: tuple[Slot, ...], k: int, i: int, tokens: Sequence[Token], i
         for n in range(GAP_WORDS + 1):
             if n and (i + n - 1 >= len(tokens) or tokens[i + n - 1].sentence_end):
                 break
-            end = _match(pattern, k + 1, i + n, tokens, inflect, skippable, skipped, first)
+            end = _match(pattern, k + 1, i + n, tokens, inflect, skippable, skipped, first, memo)
             if end is not None:
                 return end
         return None
     if i < len(tokens):
         token = tokens[i]
         if _slot_ok(slot, token, inflect):
-            end = _match(pattern, k + 1, i + 1, tokens, inflect, skippable, skipped, first)
+            end = _match(pattern, k + 1, i + 1, tokens, inflect, skippable, skipped, first, memo)
             if end is not None:
                 return end
         if k > 0 and skipped < MAX_SKIPPED and (token.filled or i in skippable):
-            end = _match(pattern, k, i + 1, tokens, inflect, skippable, skipped + 1, first)
+            end = _match(pattern, k, i + 1, tokens, inflect, skippable, skipped + 1, first, memo)
             if end is not None:
                 return end
     if slot.optional:
-        return _match(pattern, k + 1, i, tokens, inflect, skippable, skipped, first)
+        return _match(pattern, k + 1, i, tokens, inflect, skippable, skipped, first, memo)
     return None
 
 

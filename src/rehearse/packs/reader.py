@@ -43,6 +43,8 @@ def read(path: Path) -> _File:
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise PackError(f"{path}: not valid TOML: {e}") from e
+    except UnicodeDecodeError as e:
+        raise PackError(f"{path}: not UTF-8 text (byte {e.start}: {e.reason}); TOML packs must be saved as UTF-8") from e
     except OSError as e:
         raise PackError(f"{path}: cannot read: {e}") from e
     _unknown(path, "top level", data, _TOP_KEYS)
@@ -175,8 +177,8 @@ def _part(path: Path, where: str, table: dict, lexicons, templates: Mapping[str,
     if position not in POSITIONS:
         raise PackError(f"{path}: {where}.position: {position!r}; expected one of: {', '.join(POSITIONS)}")
     weight = _opt(path, where, table, "weight", (int, float), base.weight if base else 1.0)
-    if isinstance(weight, bool) or weight < 0:
-        raise PackError(f"{path}: {where}.weight: expected a number of 0 or more, got {weight!r}")
+    if isinstance(weight, bool) or not weight >= 0 or weight == float("inf"):  # nan fails ">="
+        raise PackError(f"{path}: {where}.weight: expected a finite number of 0 or more, got {weight!r}")
     label = table.get("label", base.label if base else None)
     if label is None:
         raise PackError(f"{path}: {where}: missing 'label'")
@@ -185,11 +187,15 @@ def _part(path: Path, where: str, table: dict, lexicons, templates: Mapping[str,
     def flag(key: str, default: bool) -> bool:
         return _opt(path, where, table, key, bool, getattr(base, key) if base else default)
 
+    expect = _opt(path, where, table, "expect", str, base.expect if base else "")
+    advice = _opt(path, where, table, "advice", str, base.advice if base else "")
+    if not advice.strip():  # a missing part's finding needs something to do, even when the pack says nothing
+        advice = f"Add this part: {expect}" if expect.strip() else f"Add this part: {label}."
     return Part(
         id=part_id,
         label=label,
-        expect=_opt(path, where, table, "expect", str, base.expect if base else ""),
-        advice=_opt(path, where, table, "advice", str, base.advice if base else ""),
+        expect=expect,
+        advice=advice,
         cues=cues,
         unless=unless,
         fix=_opt(path, where, table, "fix", str, base.fix if base else ""),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -129,16 +128,11 @@ def load(path: str | os.PathLike | None = None) -> tuple[Story, ...]:
 def save(stories: Iterable[Story], path: str | os.PathLike | None = None) -> Path:
     """Write the bank atomically: a failed write leaves the old file whole."""
     path = Path(path) if path is not None else default_path()
+    from rehearse.files import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
     text = dumps(stories)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise StoryError(f"{path}: cannot write the story bank: {e.strerror or e}") from None
+    write_atomic(path, lambda f: f.write(text), what="story bank")
     return path
 
 

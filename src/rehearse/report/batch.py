@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO, Union, get_args, get_origin, get_type_hints
 
 from rehearse.app.history import METRIC_COLUMNS, History, parse_time
+from rehearse.files import printable, stdout_errors, write_atomic
 
 ROW_KEYS = ("path", "take_id", "recorded_at", "question", "status", "error", "cached") + METRIC_COLUMNS
 VERDICT_STYLE = {"over": "red", "short": "yellow", "ok": "green"}
@@ -69,33 +70,58 @@ def to_json(result) -> dict[str, Any]:
             "totals": review_totals(result)}
 
 
-def render_table(result) -> list:
-    """The review for the terminal: the takes table with totals, then the failed files."""
+# Below this width the table turns compact: no year, short headings, the target in the title
+# and the top issue under the take's name instead of in a column of its own.
+WIDE_TABLE = 150
+
+
+def render_table(result, *, width: int = 160) -> list:
+    """The review for the terminal, fitted to ``width`` columns: a table per question (its id as
+    the title, so it never wraps inside a cell), takes in time order, then the totals and the
+    files that failed."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Review", show_edge=False, header_style="bold")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("date", no_wrap=True)
-    table.add_column("take", no_wrap=True, max_width=32)
-    table.add_column("question", overflow="fold", max_width=24)
-    # Two-line headings keep the number columns narrow, leaving the width to the top issue.
-    for name in ("length\n/ target", "words\n/min", "um\u00b7uh\n/min", "other\nfillers\n/min", "long\npauses", "content\nscore"):
-        table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("top issue", overflow="fold")
+    wide = width >= WIDE_TABLE
+    headings = (("length\n/ target", "words\n/min", "um\u00b7uh\n/min", "other\nfillers\n/min", "long\npauses",
+                 "content\nscore") if wide else ("length", "wpm", "um\u00b7uh", "other", "long", "score"))
+    groups: dict[str | None, list] = {}
     for take in result.takes:
-        m = take.metrics
-        table.add_row(str(take.take_id), short_date(take.recorded_at), take_name(take.path), take.question or "-",
-                      duration_text(m), num(m.wpm, 0), num(m.filled_per_min, 1), num(m.discourse_per_min, 1),
-                      num(m.long_pauses, 0), num(m.content_score, 0), clip(m.top_issue or "", ISSUE_WIDTH))
+        groups.setdefault(take.question, []).append(take)
+    parts: list = []
+    for question, takes in groups.items():
+        title = question or "no question given"
+        first = takes[0].metrics
+        if not wide and first.target_max_s:
+            title += f" (target {first.target_min_s:.0f}-{first.target_max_s:.0f} s)"
+        table = Table(title=title, title_justify="left", title_style="bold", show_edge=False, header_style="bold")
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("date", no_wrap=True)
+        if wide:
+            table.add_column("take", no_wrap=True, overflow="ellipsis", max_width=32)
+        else:
+            table.add_column("take \u00b7 top issue", overflow="fold", ratio=1)
+        # Two-line headings keep the number columns narrow, leaving the width to the top issue.
+        for name in headings:
+            table.add_column(name, justify="right", no_wrap=True)
+        if wide:
+            table.add_column("top issue", overflow="fold")
+        for take in takes:
+            m = take.metrics
+            issue = clip(m.top_issue or "", ISSUE_WIDTH)
+            name = printable(take_name(take.path)) if wide else Text.assemble(printable(take_name(take.path)), *(("\n", (issue, "dim")) if issue else ()))
+            numbers = (num(m.wpm, 0), num(m.filled_per_min, 1), num(m.discourse_per_min, 1), num(m.long_pauses, 0),
+                       num(m.content_score, 0))
+            table.add_row(str(take.take_id), short_date(take.recorded_at, year=wide), name,
+                          duration_text(m, target=wide), *numbers, *((issue,) if wide else ()))
+        parts.append(table)
     totals = review_totals(result)
-    table.add_section()
-    table.add_row("", "", f"{totals['takes']} takes", "", f"{totals['audio_min']:.1f} min in all", "", "", "",
-                  str(totals["long_pauses"]), "", f"{totals['over_target']} over and {totals['under_target']} under the target")
-    table.add_row("", "", "average", "", num(totals["mean_speaking_s"], 0, " s"), num(totals["mean_wpm"], 0),
-                  num(totals["mean_filled_per_min"], 1), num(totals["mean_discourse_per_min"], 1), "",
-                  num(totals["mean_content_score"], 0), "")
-    parts: list = [table]
+    summary = (f"{totals['takes']} takes, {totals['audio_min']:.1f} min in all; {totals['over_target']} over and "
+               f"{totals['under_target']} under the target; on average {num(totals['mean_speaking_s'], 0, ' s')}, "
+               f"{num(totals['mean_wpm'], 0)} words/min, {num(totals['mean_filled_per_min'], 1)} um\u00b7uh/min, "
+               f"{num(totals['mean_discourse_per_min'], 1)} other fillers/min, {totals['long_pauses']} long pauses in all, "
+               f"content score {num(totals['mean_content_score'], 0)}")
+    parts.append(Text(summary))
     note = f"{result.analyzed} analyzed now, {result.cached} from the history ({result.db_path})"
     if totals["audio_min_per_wall_min"]:
         note += f"; {totals['audio_min_per_wall_min']:.1f} min of audio per minute with {result.workers} worker(s)"
@@ -103,7 +129,7 @@ def render_table(result) -> list:
     if result.failed:
         failed = Text(f"{len(result.failed)} file(s) could not be analyzed:\n", style="bold red")
         for item in result.failed:
-            failed.append(f"  {item.path}: {item.error}\n", style="red")
+            failed.append(f"  {printable(item.path)}: {printable(item.error)}\n", style="red")
         parts.append(failed)
     return parts
 
@@ -125,22 +151,21 @@ def write_outputs(result, *, out_dir: Path | None = None, html_dir: Path | None 
             data = history.analysis(take.take_id)
             name = names[take.path]
             if out_dir is not None:
-                out_dir.mkdir(parents=True, exist_ok=True)
                 target = out_dir / f"{name}.json"
-                target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+                text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+                write_atomic(target, lambda f, text=text: f.write(text), what="analysis JSON")
                 written.append(target)
             if writer is not None and html_dir is not None:
                 page = html_dir / "takes" / f"{name}.html"
-                page.parent.mkdir(parents=True, exist_ok=True)
-                with open(page, "w", encoding="utf-8") as f:
-                    writer.write(analysis_from_dict(data), f)
+                analysis = analysis_from_dict(data)
+                write_atomic(page, lambda f, analysis=analysis: writer.write(analysis, f), what="HTML report")
                 written.append(page)
                 index_rows.append(index_row(take, report_href=f"takes/{page.name}"))
     if html_dir is not None:
         from rehearse.report.html import write_index
 
         index = html_dir / "index.html"
-        write_index(index_rows, index, title="Practice review")
+        write_index(index_rows, index, title="Practice review", failed=[(f.path, f.error) for f in result.failed])
         written.append(index)
     return written
 
@@ -162,19 +187,39 @@ def _html_writer():
 
 
 def unique_names(paths: list[str]) -> dict[str, str]:
-    """A short file-name stem per path: the stem, else folder and stem (practice takes are all "take")."""
-    def stem(path: str, depth: int) -> str:
-        parts = Path(path).with_suffix("").parts
-        return "_".join(parts[-depth:]) if depth > 1 else parts[-1]
+    """A short, unique file-name stem per path, safe to join to an output folder.
+
+    The stem, else with as many parent folders as tell the paths apart (practice takes
+    are all "take"), else with the extension too ("answer.wav" and "answer.mp3" in one
+    folder), else numbered; never a path separator, never an absolute path.
+    """
+    def label(path: str, depth: int, with_ext: bool) -> str:
+        file = Path(path)
+        folders = [part for part in file.parent.parts if part != file.anchor]
+        name = file.stem + (f"_{file.suffix.lstrip('.')}" if with_ext and file.suffix else "")
+        return _safe_name("_".join([*folders[len(folders) - depth + 1:], name] if depth > 1 else [name]))
 
     names: dict[str, str] = {}
+    used: set[str] = set()
     for path in paths:
-        for depth in range(1, len(Path(path).parts) + 1):
-            candidate = stem(path, depth)
-            if sum(stem(other, depth) == candidate for other in paths) == 1 or depth == len(Path(path).parts):
-                names[path] = candidate
-                break
+        file = Path(path)
+        levels = len([part for part in file.parent.parts if part != file.anchor]) + 1
+        chosen = next((label(path, depth, with_ext) for with_ext in (False, True) for depth in range(1, levels + 1)
+                       if sum(label(other, depth, with_ext) == label(path, depth, with_ext) for other in paths) == 1),
+                      label(path, 1, True))
+        base, number = chosen, 1
+        while chosen in used:
+            number += 1
+            chosen = f"{base}_{number}"
+        used.add(chosen)
+        names[path] = chosen
     return names
+
+
+def _safe_name(name: str) -> str:
+    """A file name that stays inside its folder: no separators, no leading dot, not empty."""
+    cleaned = re.sub(r"[\\/\x00-\x1f\x7f]", "_", name).lstrip(".")
+    return cleaned or "take"
 
 
 def analysis_from_dict(data: dict[str, Any]):
@@ -217,20 +262,20 @@ def take_name(path: str) -> str:
     return f"{stamp.group() if stamp else file.parent.name}/{file.name}"
 
 
-def short_date(recorded_at: str | None) -> str:
-    """YYYY-mm-dd HH:MM in the recording's own offset."""
-    return parse_time(recorded_at).strftime("%Y-%m-%d %H:%M") if recorded_at else "-"
+def short_date(recorded_at: str | None, *, year: bool = True) -> str:
+    """YYYY-mm-dd HH:MM (mm-dd HH:MM without the year) in the recording's own offset."""
+    return parse_time(recorded_at).strftime("%Y-%m-%d %H:%M" if year else "%m-%d %H:%M") if recorded_at else "-"
 
 
-def duration_text(m) -> Any:
+def duration_text(m, *, target: bool = True) -> Any:
     """The answer's length (first to last word) against its target, "72 s / 60-90", coloured by the verdict."""
     from rich.text import Text
 
     length = m.speaking_s if m.speaking_s is not None else m.duration_s
     if length is None:
         return "-"
-    target = f" / {m.target_min_s:.0f}-{m.target_max_s:.0f}" if m.target_max_s else ""
-    return Text(f"{length:.0f} s{target}", style=VERDICT_STYLE.get(m.duration_verdict or "", ""))
+    against = f" / {m.target_min_s:.0f}-{m.target_max_s:.0f}" if m.target_max_s and target else ""
+    return Text(f"{length:.0f} s{against}", style=VERDICT_STYLE.get(m.duration_verdict or "", ""))
 
 
 def num(value: float | int | None, digits: int, unit: str = "") -> str:
@@ -247,19 +292,21 @@ def emit_review(result, *, json_output: bool, csv_path: Path | None = None, out_
     """Print the review (table or JSON) and write the files asked for, as ``rehearse review`` does."""
     import sys
 
+    # The table first: it is what the run was for, and a file that cannot be written
+    # (full disk, read-only folder) is then one line after it instead of losing it.
+    with stdout_errors("review"):
+        if json_output:
+            print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
+        else:
+            console = terminal_console()
+            for part in render_table(result, width=console.width):
+                console.print(part)
+        sys.stdout.flush()
     if csv_path is not None:
-        csv_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(csv_path, "w", encoding="utf-8", newline="") as f:
-            write_csv(result, f)
+        write_atomic(csv_path, lambda f: write_csv(result, f), what="CSV file", newline="")
     written = write_outputs(result, out_dir=out_dir, html_dir=html_dir)
-    if json_output:
-        print(json.dumps(to_json(result), indent=2, ensure_ascii=False))
-    else:
-        console = terminal_console()
-        for part in render_table(result):
-            console.print(part)
     if csv_path is not None:
-        print(f"CSV: {csv_path}", file=sys.stderr)
+        print(f"CSV: {printable(str(csv_path))}", file=sys.stderr)
     if out_dir is not None:
         print(f"analyses: {sum(p.suffix == '.json' for p in written)} JSON files in {out_dir}", file=sys.stderr)
     if html_dir is not None:
@@ -272,5 +319,9 @@ def terminal_console():
 
     from rich.console import Console
 
+    import os
+
     tty = sys.stdout.isatty()
-    return Console(highlight=False, force_terminal=None if tty else False, width=None if tty else 160)
+    # Piped: $COLUMNS when the caller says how wide, else wide enough not to wrap the tables.
+    piped_width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 160
+    return Console(highlight=False, force_terminal=None if tty else False, width=None if tty else piped_width)

@@ -79,7 +79,8 @@ def render_take(analysis, *, embed_audio: bool = True) -> str:
     })
 
 
-def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trends: dict[str, list[dict]] | None = None) -> None:
+def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trends: dict[str, list[dict]] | None = None,
+                failed: Sequence[tuple[str, str]] = ()) -> None:
     """Write an index page of takes: trend charts per question, then a table linking each take.
 
     Args:
@@ -87,17 +88,20 @@ def write_index(rows: Sequence[dict], out_path: str | Path, *, title: str, trend
             target_max_s, wpm, filled_per_min, discourse_per_min, long_pauses,
             content_score, top_issue, report_href`` (any value may be None).
             ``report_href`` is a URL relative to the index page, or a file/http URL.
-        out_path: the HTML file to write; its folder is created.
+        out_path: the HTML file to write (whole or not at all); its folder is created.
         title: the page's heading.
         trends: question id -> ``{recorded_at, duration_s, wpm, filled_per_min,
             content_score}`` dicts in time order; built from ``rows`` when None.
+        failed: ``(path, reason)`` of each file that could not be analyzed, listed below the takes.
     """
-    out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_index(rows, title=title, trends=trends), encoding="utf-8")
+    from rehearse.files import write_atomic
+
+    page = render_index(rows, title=title, trends=trends, failed=failed)
+    write_atomic(out_path, lambda f: f.write(page), what="HTML index")
 
 
-def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dict]] | None = None) -> str:
+def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dict]] | None = None,
+                 failed: Sequence[tuple[str, str]] = ()) -> str:
     """The index page as a string (see ``write_index``)."""
     from rehearse.report import plots
 
@@ -118,6 +122,7 @@ def render_index(rows: Sequence[dict], *, title: str, trends: dict[str, list[dic
         "rows": [_index_row(row) for row in reversed(rows)],
         "charts": charts,
         "summary": _index_summary(rows),
+        "failed": [{"path": path, "reason": reason} for path, reason in failed],
     })
 
 

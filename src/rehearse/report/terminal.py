@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rehearse.files import printable
 from rehearse.report import content_view, language_view
 from rehearse.text.format import clock
 
@@ -31,7 +32,7 @@ def render(analysis) -> list:
     title = analysis.audio.path or "typed draft"
     subtitle = f"question: {analysis.question['id']}" if analysis.question else ""
     parts.append(Panel(Text(analysis.question["text"] if analysis.question else "No question given: generic checks only."),
-                       title=f"rehearse \u00b7 {escape(str(title))}", subtitle=subtitle, expand=True))
+                       title=f"rehearse \u00b7 {escape(printable(str(title)))}", subtitle=subtitle, expand=True))
     parts.append(_findings(analysis))
     if analysis.delivery is not None:
         parts.append(_delivery_table(analysis))
@@ -76,7 +77,8 @@ def _delivery_table(analysis):
     table.add_column("target", justify="right")
     table.add_column("")
     table.add_row("duration (first to last word)", f"{d.duration.speaking:.1f} s",
-                  f"{d.duration.target_min:.0f}-{d.duration.target_max:.0f} s", _mark(d.duration.verdict == "ok"))
+                  f"{d.duration.target_min:.0f}-{d.duration.target_max:.0f} s",
+                  _mark(d.duration.verdict == "ok") if d.pace.words else "")
     if d.pace.words:
         table.add_row("pace", f"{d.pace.wpm:.0f} words/min", f"{t.target.min_wpm:.0f}-{t.target.max_wpm:.0f}",
                       _mark(t.target.min_wpm <= d.pace.wpm <= t.target.max_wpm))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from rehearse.errors import AudioError
+
+_log = logging.getLogger("rehearse")
 
 SAMPLE_RATE = 16000  # Hz: what Whisper and Silero VAD expect
 FRAME_S = 0.025  # analysis window for energy and pitch, 25 ms
@@ -21,6 +24,15 @@ SILENT_PEAK = 1e-4
 # Decoding may stop early on a damaged file; less than this share of the declared
 # duration counts as truncated.
 TRUNCATED_SHARE = 0.9
+# A file cut short ends in at most a partial packet; undecodable bytes after the last
+# packet that decoded, more than this many of its largest packets and this share of the
+# file, are junk appended after the audio (the file plays), not a cut.
+JUNK_PACKETS = 4
+TRAILING_SHARE = 0.05
+# The longest take rehearse analyzes: interview answers run 1-3 minutes, and memory grows
+# with length (``benchmarks/memory.py``: a 10 min take peaks at 0.96 GB, a 1 hour file
+# took 3.7-4.1 GB before this limit), so longer files are refused before decoding.
+MAX_DURATION_S = 10 * 60
 SUPPORTED_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
 
 
@@ -49,23 +61,33 @@ class Audio:
 def load(path: str | os.PathLike) -> Audio:
     """Decode any format PyAV reads to 16 kHz mono float32.
 
-    Stereo and multichannel sources are averaged to mono.
+    Stereo and multichannel sources are averaged to mono. Bytes appended after the audio
+    (junk after an MP3's last frame) are left out with a warning on the "rehearse" logger.
 
     Raises:
-        AudioError: the file is missing, empty, not audio, truncated or silent.
+        AudioError: the file is missing, empty, not audio, truncated, silent, or longer
+            than ``MAX_DURATION_S``.
     """
     file = Path(path)
     if not file.exists():
         raise AudioError(f"{file}: no such file")
     if file.is_dir():
         raise AudioError(f"{file}: is a folder, expected an audio file")
-    if file.stat().st_size == 0:
+    size = file.stat().st_size
+    if size == 0:
         raise AudioError(f"{file}: the file is empty")
-    samples, channels, declared_s = _decode(file)
-    declared_s = _wav_declared_duration(file) or declared_s
+    samples, channels, declared_s, trailing = _decode(file)
+    wav_s = _wav_declared_duration(file)
+    declared_s = wav_s or declared_s
     if samples.size == 0:
         raise AudioError(f"{file}: holds no audio samples (truncated or not audio)")
-    if declared_s and samples.size / SAMPLE_RATE < TRUNCATED_SHARE * declared_s:
+    decoded_s = samples.size / SAMPLE_RATE
+    if declared_s and decoded_s < TRUNCATED_SHARE * declared_s and not wav_s and trailing > TRAILING_SHARE * size:
+        # The header's duration was estimated from the file size (an MP3 without a Xing
+        # header), and bytes after the last frame that decoded are not audio: it plays, so use it.
+        _log.warning("%s: %.1f s of audio decoded; the last %d KB of the file are not audio and were left out",
+                     file, decoded_s, max(1, trailing // 1024))
+    elif declared_s and decoded_s < TRUNCATED_SHARE * declared_s:
         raise AudioError(
             f"{file}: truncated: decoded {samples.size / SAMPLE_RATE:.1f} s of "
             f"{declared_s:.1f} s declared in its header"
@@ -96,7 +118,8 @@ def from_array(samples: np.ndarray, *, sample_rate: int, path: str | None = None
     return Audio(samples=y, sample_rate=SAMPLE_RATE, path=path, channels=channels)
 
 
-def _decode(file: Path) -> tuple[np.ndarray, int, float | None]:
+def _decode(file: Path) -> tuple[np.ndarray, int, float | None, int]:
+    """Samples, source channels, declared seconds, and bytes left undecoded at the end."""
     import av
 
     try:
@@ -115,20 +138,53 @@ def _decode(file: Path) -> tuple[np.ndarray, int, float | None]:
             declared_s = float(stream.duration * stream.time_base)
         elif container.duration:
             declared_s = container.duration / 1_000_000
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        if declared_s is not None and declared_s > MAX_DURATION_S:
+            raise _too_long(file, declared_s)
+        # Planar float at the source's layout, averaged here: FFmpeg's own downmix to mono
+        # sums the front channels (5.1 comes out 2-3x louder and clips).
+        resampler = av.AudioResampler(format="fltp", rate=SAMPLE_RATE)
         pieces: list[np.ndarray] = []
+        kept = 0
+        decoded_to = 0  # byte offset just past the last packet that decoded
+        largest = 0  # bytes of the largest packet that decoded
         try:
-            for frame in container.decode(stream):
-                for resampled in resampler.resample(frame):
-                    pieces.append(resampled.to_ndarray().reshape(-1))
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.FFmpegError:
+                    if not pieces:
+                        raise
+                    break  # a damaged tail: keep what decoded; the duration check decides
+                for frame in frames:
+                    for resampled in resampler.resample(frame):
+                        pieces.append(_mono(resampled.to_ndarray()))
+                        kept += pieces[-1].size
+                if frames and packet.pos is not None and packet.pos >= 0:
+                    decoded_to = max(decoded_to, packet.pos + packet.size)
+                    largest = max(largest, packet.size)
+                if kept > MAX_DURATION_S * SAMPLE_RATE:  # no duration in the header: stop at the limit
+                    raise _too_long(file, kept / SAMPLE_RATE)
         except av.error.FFmpegError as e:
-            # A damaged tail: keep what decoded, the duration check decides.
             if not pieces:
                 raise AudioError(f"{file}: not decodable audio: {e}") from e
         for resampled in resampler.resample(None):
-            pieces.append(resampled.to_ndarray().reshape(-1))
-    samples = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
-    return samples, channels, declared_s
+            pieces.append(_mono(resampled.to_ndarray()))
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+    size = file.stat().st_size
+    trailing = size - decoded_to if 0 < decoded_to < size else 0
+    if trailing <= JUNK_PACKETS * largest:
+        trailing = 0
+    return samples.astype(np.float32, copy=False), channels, declared_s, trailing
+
+
+def _mono(planes: np.ndarray) -> np.ndarray:
+    """(channels, n) planar samples averaged to (n,) float32."""
+    return planes[0].astype(np.float32, copy=False) if planes.shape[0] == 1 else planes.mean(axis=0, dtype=np.float32)
+
+
+def _too_long(file: Path, seconds: float) -> AudioError:
+    return AudioError(f"{file}: {seconds / 60:.0f} min long; rehearse analyzes takes up to {MAX_DURATION_S / 60:.0f} min "
+                      f"(an interview answer is 1-3 min): cut the answer out of the recording first")
 
 
 def _wav_declared_duration(file: Path) -> float | None:

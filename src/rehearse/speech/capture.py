@@ -367,8 +367,17 @@ class Recorder:
             file.close()
 
 
-def play(path: str | Path) -> None:
-    """Play a recording through the default output device; Ctrl-C stops it.
+def play(path: str | Path, *, stop: Callable[[], bool] | None = None) -> float:
+    """Play a recording through the default output device until it ends, ``stop()`` says
+    so, or Ctrl-C.
+
+    Args:
+        path: the recording.
+        stop: called about every 0.1 s while playing (it may block that long, e.g. waiting
+            for a key); playback stops at once when it returns True.
+
+    Returns:
+        Seconds played.
 
     Raises:
         CaptureError: PortAudio is missing or there is no output device.
@@ -377,10 +386,20 @@ def play(path: str | Path) -> None:
 
     sd = _sounddevice()
     data, rate = soundfile.read(path, dtype="float32")
+    duration_s = len(data) / rate
+    started = time.monotonic()
     try:
         sd.play(data, rate)
+        while sd.get_stream().active:
+            if stop is not None and stop():
+                sd.stop()
+                return min(time.monotonic() - started, duration_s)
+            if stop is None:
+                time.sleep(0.1)
         sd.wait()
     except sd.PortAudioError as e:
         raise CaptureError(f"cannot play the take back: {e} (is an output device connected?)") from e
     except KeyboardInterrupt:
         sd.stop()
+        return min(time.monotonic() - started, duration_s)
+    return duration_s

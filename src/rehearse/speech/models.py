@@ -150,6 +150,11 @@ def available() -> list[ModelInfo]:
     return rows
 
 
+def installed_names() -> list[str]:
+    """Every model ``rehearse models`` lists as installed, built-in first."""
+    return [row.name for row in available() if row.installed]
+
+
 def pull(name: str) -> Path:
     """Download a faster-whisper model from the hub into the models directory.
 
@@ -157,15 +162,23 @@ def pull(name: str) -> Path:
     """
     if name not in PULLABLE:
         raise ModelError(f"cannot pull {name!r}; known names: {', '.join(PULLABLE)}")
+    import warnings
+
     from faster_whisper.utils import download_model
 
     target = models_dir() / name
     target.mkdir(parents=True, exist_ok=True)
     try:
-        download_model(name, output_dir=str(target))
+        # faster-whisper passes the hub client an argument it has deprecated; its warning
+        # would come before our one line, and the user can do nothing about it.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            download_model(name, output_dir=str(target))
     except Exception as e:  # the hub client raises many types; all mean "not fetched"
         shutil.rmtree(target, ignore_errors=True)
-        raise ModelError(f"could not download model {name!r}: {e}") from e
+        cause = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelError(f"could not download model {name!r} from the Hugging Face hub "
+                         f"(is the network up?): {cause}") from e
     _check_complete(target)
     return target
 

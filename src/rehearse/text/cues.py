@@ -19,6 +19,7 @@ once when the packs load, and matched token by token:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -27,6 +28,16 @@ from rehearse.text.tokens import Span, Token, Utterance, expand, stem
 
 MIN_FUZZY_LEN = 6
 MAX_PHRASE_GAP_DEFAULT = 3
+# Bounds that keep matching linear in the text. A phrase's words may be spread over at
+# most this many extra words in all (the packs use up to 10), each gap at most
+# MAX_GAP_WORDS ...
+MAX_GAP_WORDS = 9
+MAX_CUE_GAP_WORDS = 16
+# ... and at most this many fillers in a row are skipped inside a phrase.
+MAX_FILLER_RUN = 8
+# A cue's compiled size (every word of every alternative and lexicon entry, over its
+# sequences; the packs reach 135): past this a pack cue is a mistake, and it costs per word of text.
+MAX_CUE_ATOMS = 400
 UNORDERED_WINDOW = 15
 _GAP = re.compile(r"^~(\d{1,2})$")
 _WORD = re.compile(r"^[a-z0-9][a-z0-9'.$%-]*$")
@@ -107,16 +118,28 @@ class Pattern:
             found = [list(_scan(group, utt.tokens, first, end)) for group in self._groups]
             if not all(found):
                 continue
+            starts_of = [[h[0] for h in hits] for hits in found]
             taken = -1
             for anchor, anchor_end in found[0]:
                 # Each other phrase contributes its match nearest to this one.
-                picked = [(anchor, anchor_end)] + [min(hits, key=lambda h: abs(h[0] - anchor)) for hits in found[1:]]
+                picked = [(anchor, anchor_end)] + [_nearest(hits, starts, anchor)
+                                                   for hits, starts in zip(found[1:], starts_of[1:])]
                 a = min(x for x, _ in picked)
                 b = max(y for _, y in picked)
                 if a > taken and b - a <= UNORDERED_WINDOW:
                     spans.append(Span(a, b, self.source))
                     taken = b - 1
         return spans
+
+
+def _nearest(hits: list[tuple[int, int]], starts: list[int], anchor: int) -> tuple[int, int]:
+    """The hit starting nearest ``anchor`` (the earlier on a tie); ``starts`` ascend."""
+    i = bisect.bisect_left(starts, anchor)
+    if i == len(hits):
+        return hits[-1]
+    if i > 0 and anchor - starts[i - 1] <= starts[i] - anchor:
+        return hits[i - 1]
+    return hits[i]
 
 
 def compile_pattern(source: str, lexicons: Mapping[str, Sequence[str]] | None = None) -> Pattern:
@@ -133,8 +156,31 @@ def compile_pattern(source: str, lexicons: Mapping[str, Sequence[str]] | None = 
     groups = []
     for part in text.split("&"):
         seq = _compile_seq(part.strip(), lexicons, source, allow_lexicons=True)
+        if _reach(seq) > MAX_CUE_GAP_WORDS:
+            raise PatternError(f"cue {source!r} lets its words spread over {_reach(seq)} extra words; at most "
+                               f"{MAX_CUE_GAP_WORDS} in all: use fewer or shorter gaps, or split it into cues")
         groups.append(seq)
+    atoms = sum(_size(seq) for seq in groups)
+    if atoms > MAX_CUE_ATOMS:
+        raise PatternError(f"cue {source!r} expands to {atoms} words with its alternatives and lexicons; at most "
+                           f"{MAX_CUE_ATOMS}: split it into cues")
     return Pattern(source, tuple(groups))
+
+
+def _reach(seq: tuple) -> int:
+    """Extra words a sequence's gaps may take at most (through its alternatives too)."""
+    total = 0
+    for elem in seq:
+        if isinstance(elem, Gap):
+            total += elem.words
+        elif isinstance(elem, Choice):
+            total += max(_reach(option) for option in elem.options)
+    return total
+
+
+def _size(seq: tuple) -> int:
+    return sum(_size(o) for e in seq if isinstance(e, Choice) for o in e.options) + sum(
+        1 for e in seq if not isinstance(e, Choice))
 
 
 def _groups_to_lexicons(text: str, lexicons: dict, source: str) -> str:
@@ -166,6 +212,8 @@ def _compile_seq(text: str, lexicons: Mapping[str, Sequence[str]], source: str, 
         if item == "..":
             elems.append(Gap(MAX_PHRASE_GAP_DEFAULT))
         elif gap:
+            if int(gap.group(1)) > MAX_GAP_WORDS:
+                raise PatternError(f"cue {source!r} has a gap {item}; a gap spans at most ~{MAX_GAP_WORDS} words")
             elems.append(Gap(int(gap.group(1))))
         else:
             elems.append(_compile_choice(item, lexicons, source, allow_lexicons))
@@ -221,45 +269,76 @@ def _check_word(word: str, source: str) -> None:
 
 def _scan(seq: tuple, tokens: Sequence[Token], first: int, end: int) -> Iterator[tuple[int, int]]:
     """Non-overlapping (start, end) matches of a sequence inside tokens[first:end]."""
+    # The states (element, position) known to end no match: a cue with many gaps or
+    # ambiguous words reaches one by many paths and from many starts, and each dead end is
+    # explored once. Matches only run forward, so states behind the start are dropped.
+    dead: dict[int, set] = {}
     pos = first
     while pos < end:
-        stop = next(_match(seq, 0, pos, tokens, end), None)
+        stop = next(_match(seq, 0, pos, tokens, end, dead), None)
         if stop is None:
+            dead.pop(pos, None)
             pos += 1
             continue
         yield pos, stop
+        for behind in range(pos, max(stop, pos + 1)):
+            dead.pop(behind, None)
         pos = max(stop, pos + 1)
 
 
-def _match(seq: tuple, k: int, pos: int, tokens: Sequence[Token], end: int) -> Iterator[int]:
-    """End positions where ``seq[k:]`` matches from ``pos``; shortest matches first."""
+def _match(seq: tuple, k: int, pos: int, tokens: Sequence[Token], end: int, dead: dict) -> Iterator[int]:
+    """End positions where ``seq[k:]`` matches from ``pos``; shortest matches first.
+
+    Every loop is bounded (a gap's words, ``MAX_FILLER_RUN`` fillers), and a state that
+    yielded nothing is never explored again, so a scan costs at most the cue's size times
+    its reach per word: linear in the text.
+    """
     if k == len(seq):
         yield pos
         return
+    key = (id(seq), k)
+    if key in dead.get(pos, ()):
+        return
+    found = False
     elem = seq[k]
     if isinstance(elem, Gap):
-        used = 0
+        used = fillers = 0
         p = pos
         while True:
-            yield from _match(seq, k + 1, p, tokens, end)
+            for stop in _match(seq, k + 1, p, tokens, end, dead):
+                found = True
+                yield stop
             if p >= end:
-                return
-            if not tokens[p].skippable:
+                break
+            if tokens[p].skippable:
+                fillers += 1
+                if fillers > MAX_FILLER_RUN:
+                    break
+            else:
                 used += 1
                 if used > elem.words:
-                    return
+                    break
             p += 1
-    p = pos
-    while p < end:
-        for stop in _match_elem(elem, p, tokens, end):
-            yield from _match(seq, k + 1, stop, tokens, end)
-        # The first word must match where the scan put it; later ones may skip fillers.
-        if k == 0 or not tokens[p].skippable:
-            return
-        p += 1
+    else:
+        p = pos
+        fillers = 0
+        while p < end:
+            for stop in _match_elem(elem, p, tokens, end, dead):
+                for final in _match(seq, k + 1, stop, tokens, end, dead):
+                    found = True
+                    yield final
+            # The first word must match where the scan put it; later ones may skip fillers.
+            if k == 0 or not tokens[p].skippable:
+                break
+            fillers += 1
+            if fillers > MAX_FILLER_RUN:
+                break
+            p += 1
+    if not found:
+        dead.setdefault(pos, set()).add(key)
 
 
-def _match_elem(elem, p: int, tokens: Sequence[Token], end: int) -> Iterator[int]:
+def _match_elem(elem, p: int, tokens: Sequence[Token], end: int, dead: dict) -> Iterator[int]:
     if isinstance(elem, Atom):
         if elem.test(tokens[p]):
             yield p + 1
@@ -267,7 +346,7 @@ def _match_elem(elem, p: int, tokens: Sequence[Token], end: int) -> Iterator[int
             yield p + 2
         return
     for option in elem.options:
-        yield from _match(option, 0, p, tokens, end)
+        yield from _match(option, 0, p, tokens, end, dead)
 
 
 def _joined(a: Token, b: Token, atom: Atom) -> bool:
