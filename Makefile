@@ -1,8 +1,13 @@
 # `make test` is the README's test command; .ci/run calls it too.
-.PHONY: test install samples bench
+.PHONY: test lint install samples bench
 
 test: install
 	python -m pytest
+
+# What .ci/run checks before the tests: ruff, and the import contract in pyproject.toml.
+lint:
+	ruff check .
+	lint-imports
 
 install:
 	bash scripts/install-system-deps.sh

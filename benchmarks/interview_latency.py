@@ -42,8 +42,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
-from common import machine, save
-from live_latency import CpuShare
+from common import machine, save  # noqa: E402
+from live_latency import CpuShare  # noqa: E402
 
 RECORDING = "\u25cf recording"
 ORDER = ("inspires", "challenge", "result", "closing")

@@ -41,7 +41,7 @@ import soundfile as sf
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import join_clips, machine, save, wer
+from common import join_clips, machine, save, wer  # noqa: E402
 
 CLIPS = ["mfa_acoustic_corpus.wav", "jfk.flac", "ami_es2011a.wav", "mfa_crossword.flac", "mfa_um.flac",
          "mfa_youknow.flac", "mfa_words.flac", "mfa_uhum.flac"]  # 89.6 s with the silences

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
-
 from rehearse.errors import CaptureError
+
+pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
 
 pytestmark = pytest.mark.mic
 

@@ -135,7 +135,7 @@ def test_strong_answer_checklist_with_evidence(catalog):
     result = report.parts[3].evidence[0]
     assert "four hours instead of two days" in result.quote
     assert 2 <= len(report.suggestions) <= 3
-    assert report.findings == ()
+    assert content.findings(report) == ()
 
 
 def test_weak_answer_report(catalog):
@@ -147,9 +147,9 @@ def test_weak_answer_report(catalog):
     assert {"extrinsic-motivation", "trash-employer", "generic-answer"} <= {h.id for h in report.pitfalls}
     assert report.score < 30
     assert report.suggestions[0].startswith("Replace \u201cmoney\u201d")
-    severities = [f.severity for f in report.findings]
-    assert severities[0] == "high" and all(f.area == "content" for f in report.findings)
-    pitfall_findings = [f for f in report.findings if "\u201c" in f.message and f.start is not None]
+    severities = [f.severity for f in content.findings(report)]
+    assert severities[0] == "high" and all(f.area == "content" for f in content.findings(report))
+    pitfall_findings = [f for f in content.findings(report) if "\u201c" in f.message and f.start is not None]
     assert pitfall_findings and all(f.end >= f.start for f in pitfall_findings)
 
 
@@ -205,7 +205,7 @@ def test_tailoring_to_job_description_and_company(catalog):
     assert not terms["reliability"].found
     assert {v.term for v in t.values} == {"ownership", "curiosity"}
     assert t.company == "Acme" and t.company_mentions == ()
-    assert any("never names Acme" in f.message for f in report.findings)
+    assert any("never names Acme" in f.message for f in content.findings(report))
     assert [i.component for i in report.breakdown][-1] == "tailoring"
 
 
@@ -230,15 +230,17 @@ def test_closing_moves(catalog):
     assert moves == {"next-steps": True, "decision-timing": False, "other-candidates": False,
                      "stay-in-touch": False, "contact-details": True}
     assert report.specificity is None  # a closing question needs no story
-    assert {f.message for f in report.findings} >= {"Missing: When a decision is expected."}
+    assert {f.message for f in content.findings(report)} >= {"Missing: When a decision is expected."}
 
 
 def test_terminal_section_renders(catalog):
     from rich.console import Console
 
+    from rehearse.report import content_view
+
     report = content.check(content.words_from_text(STRONG), question=catalog.get("motivation/what-inspires-you"))
     console = Console(width=100, record=True, file=open(os.devnull, "w"))
-    console.print(*report.render_terminal())
+    console.print(*content_view.render(report))
     text = console.export_text()
     assert "Content \u00b7 100/100" in text and "Thesis" in text and "Try next" in text
 

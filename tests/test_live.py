@@ -10,12 +10,13 @@ import jiwer
 import numpy as np
 import pytest
 
-pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
-
 from rehearse.speech import audio
 from rehearse.analysis import analyze
+from rehearse.delivery import count_fillers
 from rehearse.speech.live import LiveSession
 from rehearse.text.format import normalize
+
+pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
 
 # How closely a live take's analysis must match the offline analysis of the same WAV.
 # Whisper decodes a stretch cut at a pause with less context than a 30 s window, so a
@@ -75,7 +76,7 @@ def test_a_long_take_is_final_in_the_offline_windows(shared_audio, transcriber):
     alone, it ends where the offline packing ends it, and no word is lost or doubled."""
     from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
-    from rehearse.speech.live import PIPELINE_MIN_SILENCE_MS, PIPELINE_WINDOW_SPEECH_S
+    from rehearse.speech.pinned import PIPELINE_MIN_SILENCE_MS, PIPELINE_WINDOW_SPEECH_S
 
     gap = np.zeros(int(0.8 * audio.SAMPLE_RATE), np.float32)
     y = np.concatenate([audio.load(shared_audio / "mfa_acoustic_corpus.wav").samples, gap,
@@ -119,7 +120,8 @@ def test_live_view_counts_fillers_as_they_come(shared_audio, transcriber):
     _feed(session, y)
     view = session.view()
     session.finish()
-    assert view.words and 3 <= view.filled <= 8
+    filled, _ = count_fillers(view.words)
+    assert view.words and 3 <= filled <= 8
     assert view.last_words(3) == " ".join(w.text for w in view.words[-3:])
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import rehearse
 from rehearse import packs
 from rehearse.errors import PackError
 from rehearse.options import Thresholds
@@ -274,7 +275,8 @@ def test_a_part_without_advice_still_says_what_to_do(tmp_path):
 
 def test_builtin_packs_ship_as_package_data():
     # pyproject declares questions/*.toml as package data; they must sit in the package folder.
-    folder = Path(packs.__file__).parent / "questions"
+    folder = packs.builtin_dir()
+    assert folder == Path(rehearse.__file__).parent / "questions"
     assert {p.name for p in folder.glob("*.toml")} >= {
         "background.toml", "behavioral.toml", "closing.toml", "common.toml", "motivation.toml"}
 

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
-
 from rehearse.speech import audio
+
+pytest_plugins = ["virtual_mic"]  # its fixtures: virtual_mic, private_sound_server
 pytestmark = pytest.mark.mic
 
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"

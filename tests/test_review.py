@@ -229,7 +229,7 @@ def test_review_errors_a_user_can_fix(tmp_path, shared_audio):
 def test_copies_in_one_run_are_analyzed_once_and_numbers_follow_the_table(speak, tmp_path):
     """Takes of the test voice (any clone runs this): a copy reuses its original's analysis, the
     take numbers run in the table's (time) order, and the HTML index lists the file that failed."""
-    from rehearse.report.batch import render_table, write_outputs
+    from rehearse.report.batch import write_outputs
 
     folder = tmp_path / "takes"
     folder.mkdir()

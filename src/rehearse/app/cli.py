@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from rehearse.errors import RehearseError
+from rehearse.speech.models import DEFAULT_BEAM_SIZE, DEFAULT_MODEL
 
 EXIT_ERROR = 1
 EXIT_SOME_FAILED = 3
@@ -101,8 +102,8 @@ def analyze(
     json_output: Annotated[bool, typer.Option("--json", help="Print the analysis as one JSON document (schema in the README).")] = False,
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report to this file.")] = None,
     open_html: Annotated[bool, typer.Option("--open", help="Open the HTML report in a browser.")] = False,
-    model: ModelOption = "tiny.en",
-    beam_size: Annotated[int, typer.Option("--beam-size", min=1, max=10, help="Beam width: 5 is the most accurate; 1 (greedy) is about 10% faster.")] = 5,
+    model: ModelOption = DEFAULT_MODEL,
+    beam_size: Annotated[int, typer.Option("--beam-size", min=1, max=10, help="Beam width: 5 is the most accurate; 1 (greedy) is about 10% faster.")] = DEFAULT_BEAM_SIZE,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record this take in the practice history.")] = False,
     db: Annotated[Optional[Path], typer.Option("--db", help="Practice history database (default: in the user data folder).")] = None,
 ) -> None:
@@ -149,7 +150,7 @@ def review(
     out: Annotated[Optional[Path], typer.Option("--out", help="Write each take's full analysis JSON into this folder.")] = None,
     html: Annotated[Optional[Path], typer.Option("--html", help="Write an HTML index and one report per take into this folder.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Analyze every file again, even when the history has its result.")] = False,
-    model: ModelOption = "tiny.en",
+    model: ModelOption = DEFAULT_MODEL,
     db: DbOption = None,
 ) -> None:
     """Analyze every take in folders or files, in parallel; only new or changed files are analyzed again.
@@ -202,7 +203,7 @@ def compare(
     a: Annotated[str, typer.Argument(help="Take A: an audio file, or a take number from 'rehearse history'.", show_default=False)],
     b: Annotated[str, typer.Argument(help="Take B: an audio file, or a take number.", show_default=False)],
     json_output: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
-    model: ModelOption = "tiny.en",
+    model: ModelOption = DEFAULT_MODEL,
     db: DbOption = None,
 ) -> None:
     """Put two takes side by side: every measure, and which issues were fixed, are new or remain.
@@ -236,7 +237,7 @@ def practice(
     packs: PacksOption = None,
     job: JobOption = None,
     company: CompanyOption = None,
-    model: ModelOption = "tiny.en",
+    model: ModelOption = DEFAULT_MODEL,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record the takes in the practice history.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -275,7 +276,7 @@ def interview(
     job: JobOption = None,
     company: CompanyOption = None,
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write the round report's HTML page here (it is always written as round.html in the round's folder).")] = None,
-    model: ModelOption = "tiny.en",
+    model: ModelOption = DEFAULT_MODEL,
     no_history: Annotated[bool, typer.Option("--no-history", help="Do not record the answers and the round in the practice history.")] = False,
     db: DbOption = None,
 ) -> None:

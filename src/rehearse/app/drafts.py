@@ -115,7 +115,7 @@ def analyze_text(text: str, *, path: str | None = None, question=None, job_text:
     words = estimate_words(text, wpm=wpm)
     from rehearse import content as content_module
     content = content_module.check(words, question=question, job_text=job_text, company=company)
-    content_findings = content.findings
+    content_findings = content_module.findings(content)
     n_words = sum(1 for w in words if filled_pause_form(w.text) is None)
     estimated_s = round(n_words * 60.0 / wpm, 1)
     target = thresholds.target

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rehearse.errors import AudioError, CaptureError, RehearseError
+from rehearse.speech.models import DEFAULT_MODEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def run(
     keys: str | None = None,
     silence_stop_s: float | None = None,
     max_s: float | None = None,
-    model: str = "tiny.en",
+    model: str = DEFAULT_MODEL,
     live: bool = True,
     voice: bool = True,
     job: Path | None = None,

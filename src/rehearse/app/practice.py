@@ -27,6 +27,7 @@ from pathlib import Path
 from rehearse.errors import AudioError, CaptureError
 from rehearse.app.keys import ScriptKeys, StreamKeys, menu_key
 from rehearse.app.practice_screen import compare, countdown, recording_display, show_question
+from rehearse.speech.models import DEFAULT_MODEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ def run(
     countdown_s: float | None = None,
     max_s: float | None = None,
     silence_stop_s: float | None = None,
-    model: str = "tiny.en",
+    model: str = DEFAULT_MODEL,
     live: bool = True,
     job: Path | None = None,
     company: str | None = None,

@@ -55,10 +55,13 @@ def recording_display(recorder, listener, levels, thresholds, limit_s, options):
     if warning:
         lines.append(Text(warning, style="bold yellow"))
     if listener.transcriber is not None:
+        from rehearse.delivery import count_fillers
+
         view = listener.view()
+        filled, discourse = count_fillers(view.words)
         lines.append(Text(f"{len(view.words)} words \u00b7 {view.wpm:.0f} words/min (target "
-                          f"{target.min_wpm:.0f}-{target.max_wpm:.0f}) \u00b7 {view.filled} um/uh \u00b7 "
-                          f"{view.discourse} like/you know"))
+                          f"{target.min_wpm:.0f}-{target.max_wpm:.0f}) \u00b7 {filled} um/uh \u00b7 "
+                          f"{discourse} like/you know"))
         if view.words:
             lines.append(Text("\u2026" + view.last_words(12), style="italic dim"))
     lines.append(Text("Enter ends the take \u00b7 Ctrl-C ends it and keeps it", style="dim"))

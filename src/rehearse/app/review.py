@@ -24,6 +24,7 @@ from rehearse import __version__
 from rehearse.errors import RehearseError
 from rehearse.app.history import History, analysis_key, file_hash, parse_time
 from rehearse.app.take_metrics import Metrics, metrics_of
+from rehearse.speech.models import DEFAULT_MODEL
 
 AUDIO_EXTENSIONS = (".wav", ".mp3", ".m4a", ".flac", ".ogg", ".oga", ".opus", ".webm", ".aac", ".mp4")
 META_FILE = "meta.json"
@@ -175,7 +176,7 @@ def review(
     *,
     question_id: str | None = None,
     packs: Sequence[Path] | None = None,
-    model: str = "tiny.en",
+    model: str = DEFAULT_MODEL,
     workers: int | None = None,
     db_path: str | os.PathLike | None = None,
     force: bool = False,

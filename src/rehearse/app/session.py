@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Callable
 
 from rehearse.errors import RehearseError
 from rehearse.files import printable, read_text, refuse_overwrite, stdout_errors, write_atomic
+from rehearse.speech.models import DEFAULT_BEAM_SIZE, DEFAULT_MODEL
 from rehearse.speech.transcribe import TranscriptionOptions, preload
 
 if TYPE_CHECKING:
@@ -133,8 +134,8 @@ def run_analyze(
     job: Path | None = None,
     company: str | None = None,
     text: Path | None = None,
-    model: str = "tiny.en",
-    beam_size: int = 5,
+    model: str = DEFAULT_MODEL,
+    beam_size: int = DEFAULT_BEAM_SIZE,
     progress: bool = True,
     record_history: bool = False,
     db: Path | None = None,

@@ -27,6 +27,7 @@ from rehearse.content.results import (
     TermHit,
     ThemeResult,
 )
+from rehearse.content.scoring import findings
 from rehearse.text.tokens import Utterance, words_from_text
 from rehearse.speech.transcribe import Word
 
@@ -40,7 +41,7 @@ THEME_EXAMPLES = "solving a hard problem, or seeing someone you coached succeed"
 
 __all__ = [
     "ContentOptions", "ContentReport", "Evidence", "PartResult", "PitfallHit", "QuestionRef", "ScoreItem",
-    "Specificity", "Tailoring", "TermHit", "ThemeResult", "check", "infer_question", "words_from_text",
+    "Specificity", "Tailoring", "TermHit", "ThemeResult", "check", "findings", "infer_question", "words_from_text",
 ]
 
 

@@ -194,16 +194,3 @@ class ContentReport:
     suggestions: tuple[str, ...]
     options: ContentOptions
     judged: bool = True
-
-    @property
-    def findings(self):
-        """What to work on, as ``analysis.Finding``s (area "content"), most important first."""
-        from rehearse.content.scoring import findings
-
-        return findings(self)
-
-    def render_terminal(self) -> list:
-        """The content section of the terminal report, as rich renderables."""
-        from rehearse.report.content_view import render
-
-        return render(self)

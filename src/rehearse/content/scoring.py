@@ -147,7 +147,7 @@ def _is_major(part: PartResult, options: ContentOptions) -> bool:
 
 def findings(report: ContentReport):
     """The report's issues as ``analysis.Finding``s, most important first."""
-    from rehearse.analysis import Finding
+    from rehearse.findings import Finding
 
     out: list[tuple[int, Finding]] = []
     if not report.judged:

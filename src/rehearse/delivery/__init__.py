@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,10 +12,11 @@ from rehearse.delivery.fillers import DISCOURSE, FILLED, Filler, find_fillers
 from rehearse.delivery.pace import Pace, measure_pace, overlap_s
 from rehearse.delivery.pauses import Pause, find_pauses
 from rehearse.delivery.prosody import Contour, Energy, Pitch, contour, measure_energy, measure_pitch
-from rehearse.options import Thresholds
+from rehearse.options import FillerOptions, Thresholds
+from rehearse.speech.audio import SAMPLE_RATE
 from rehearse.speech.transcribe import Word
 
-__all__ = ["Delivery", "DurationCheck", "FillerSummary", "PauseSummary", "measure"]
+__all__ = ["Delivery", "DurationCheck", "FillerSummary", "PauseSummary", "count_fillers", "measure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,7 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
     """
     if frames is None:
         frames = features.compute(y, pauses=thresholds.pauses, prosody=thresholds.prosody)
-    total_s = y.size / 16000
+    total_s = y.size / SAMPLE_RATE
     span = (words[0].start, words[-1].end) if words else (0.0, total_s)
     # No words, no answer: its length is 0 (the report gives no length verdict then),
     # not the length of the file's silence or tones.
@@ -164,3 +166,14 @@ def measure(y: np.ndarray, words: tuple[Word, ...], thresholds: Thresholds, *, f
         energy=measure_energy(y, frames, span=span, options=thresholds.prosody),
         contour=contour(frames, pitch.median_hz),
     )
+
+
+def count_fillers(words: Sequence[Word], options: FillerOptions | None = None) -> tuple[int, int]:
+    """Filled pauses and discourse fillers among words, judged on the words alone.
+
+    What the live display counts while the user speaks, before there is audio to
+    check the transcript against. Returns (filled, discourse), uncertain ones left out.
+    """
+    counted = [f for f in find_fillers(tuple(words), None, options or FillerOptions()) if f.counted]
+    filled = sum(f.kind == FILLED for f in counted)
+    return filled, len(counted) - filled

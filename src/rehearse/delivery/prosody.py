@@ -9,6 +9,7 @@ import numpy as np
 from rehearse.delivery.features import Frames
 from rehearse.delivery.pauses import silent_runs
 from rehearse.options import ProsodyOptions
+from rehearse.speech.audio import SAMPLE_RATE
 
 CONTOUR_STEP_S = 0.1  # resolution of the contours kept in the report, for plots
 CLIP_LEVEL = 0.99  # |sample| at or above this counts as clipped
@@ -123,7 +124,7 @@ def measure_energy(y: np.ndarray, frames: Frames, *, span: tuple[float, float], 
     clipping: tuple[Stretch, ...] = ()
     if clipped_share > options.clipped_share:
         hop = frames.times[1] - frames.times[0] if frames.times.size > 1 else 0.01
-        per_frame = np.add.reduceat(clipped, np.arange(0, y.size, int(round(hop * 16000))))[: frames.times.size] > 0
+        per_frame = np.add.reduceat(clipped, np.arange(0, y.size, int(round(hop * SAMPLE_RATE))))[: frames.times.size] > 0
         clipping = tuple(
             Stretch(round(a, 2), round(b, 2), "clipped: the input level is too high")
             for a, b in silent_runs(per_frame, frames.times, min_s=0.0)

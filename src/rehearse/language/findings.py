@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from rehearse.analysis import Finding
+from rehearse.findings import Finding
 from rehearse.language.report import Hit, LanguageReport
 from rehearse.options import Thresholds
 from rehearse.text.format import clock

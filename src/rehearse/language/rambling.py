@@ -39,7 +39,9 @@ def find_restarts(words: Sequence[Word], tokens: Sequence[Token], *, skippable: 
                   function_stems: frozenset[str]) -> list[Hit]:
     """Restarts and self-corrections, each quoted from the first attempt to the repair."""
     spans: list[tuple[int, int]] = []
-    meaningful = lambda i: tokens[i].stem not in function_stems and len(tokens[i].norm) > 1
+
+    def meaningful(i: int) -> bool:
+        return tokens[i].stem not in function_stems and len(tokens[i].norm) > 1
 
     def side(i: int | None, step: int) -> list[int]:
         out: list[int] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rehearse.analysis import Finding
+from rehearse.findings import Finding
 from rehearse.options import LanguageOptions
 
 
@@ -176,9 +176,3 @@ class LanguageReport:
     draft: DraftEstimate | None
     findings: tuple[Finding, ...]
     options: LanguageOptions
-
-    def render_terminal(self) -> list:
-        """The language section as rich renderables (for ``report.terminal``)."""
-        from rehearse.report.language_view import render_terminal
-
-        return render_terminal(self)

@@ -225,11 +225,14 @@ def _safe_name(name: str) -> str:
 def analysis_from_dict(data: dict[str, Any]):
     """Rebuild an ``analysis.Analysis`` from its JSON form (content and language stay dicts).
 
-    The history keeps analyses as JSON; the HTML writer reads the dataclasses.
+    The history keeps analyses as JSON; the HTML writer reads the dataclasses. Content and
+    language are left as stored: rows written by older versions may lack their newer fields.
     """
     from rehearse.analysis import Analysis
 
-    return _build(Analysis, data)
+    sections = {"content": data.get("content"), "language": data.get("language")}
+    rebuilt = _build(Analysis, {k: v for k, v in data.items() if k not in sections})
+    return dataclasses.replace(rebuilt, **sections)
 
 
 def _build(hint: Any, value: Any) -> Any:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+from rehearse.speech.audio import SAMPLE_RATE
 from rehearse.text.format import clock
 
 # Opus at this bit rate keeps speech clear at about 3 kB per second of audio.
@@ -213,7 +214,7 @@ def _load_samples(path: str) -> np.ndarray | None:
         return None
 
 
-def _audio_data_uri(samples: np.ndarray, sample_rate: int = 16000) -> str:
+def _audio_data_uri(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> str:
     """The take as a data URI: Opus in WebM when PyAV has libopus, else 16-bit WAV."""
     import av
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rehearse.analysis import Finding
+from rehearse.findings import Finding
 
 # Fillers and flagged phrases own the words whose middle falls within this margin of
 # their span: word timestamps and filler spans come from different measurements.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from rehearse.language.findings import clock
 from rehearse.language.report import Hit, LanguageReport
+from rehearse.text.format import clock
 
 _KIND_LABEL = {"hedge": "hedge", "self_undermining": "undermines", "informal": "informal", "restart": "restart",
                "filler": "filler", "crutch": "crutch", "repeat": "repeat"}

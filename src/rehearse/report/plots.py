@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from rehearse.speech.audio import SAMPLE_RATE
+
 # Colours shared with the page's CSS (templates/_style.css), so chart and transcript agree.
 INK = "#1e293b"
 MUTED = "#64748b"
@@ -108,7 +110,7 @@ def _envelope(samples: np.ndarray, sample_rate: int, duration_s: float) -> tuple
     return times, peaks / top
 
 
-def timeline(analysis: Any, samples: np.ndarray | None = None, sample_rate: int = 16000) -> Chart:
+def timeline(analysis: Any, samples: np.ndarray | None = None, sample_rate: int = SAMPLE_RATE) -> Chart:
     """The take over time: waveform, pitch and pace, with pauses, fillers and the target.
 
     Speech that could not be transcribed (``Transcript.unheard``) is hatched across

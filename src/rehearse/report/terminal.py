@@ -9,8 +9,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-
 from rehearse.files import printable
+from rehearse.report import content_view, language_view
 from rehearse.text.format import clock
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan"}
@@ -42,10 +42,10 @@ def render(analysis) -> list:
         pauses = _pauses_table(analysis)
         if pauses is not None:
             parts.append(pauses)
-    if analysis.content is not None and hasattr(analysis.content, "render_terminal"):
-        parts.extend(analysis.content.render_terminal())
-    if analysis.language is not None and hasattr(analysis.language, "render_terminal"):
-        parts.extend(analysis.language.render_terminal())
+    if analysis.content is not None:
+        parts.extend(content_view.render(analysis.content))
+    if analysis.language is not None:
+        parts.extend(language_view.render_terminal(analysis.language))
     parts.append(_transcript(analysis))
     return parts
 

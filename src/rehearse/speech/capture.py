@@ -23,11 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rehearse.speech import pinned
 from rehearse.speech.audio import SAMPLE_RATE
 from rehearse.errors import CaptureError
 
-# libsndfile's command to rewrite the header now (sndfile.h; soundfile does not export it).
-SFC_UPDATE_HEADER_NOW = 0x1060
 # PortAudio error codes (portaudio.h) that mean the device cannot be had right now.
 PA_UNANTICIPATED_HOST_ERROR = -9999
 PA_INVALID_DEVICE = -9996
@@ -341,9 +340,7 @@ class Recorder:
                     self.listener_error, self.on_block = e, None
 
     def _sync_header(self) -> None:
-        from soundfile import _ffi, _snd
-
-        _snd.sf_command(self._file._file, SFC_UPDATE_HEADER_NOW, _ffi.NULL, 0)
+        pinned.update_header_now(self._file)
 
     def _meter(self, y: np.ndarray) -> None:
         rms = float(np.sqrt(np.mean(np.square(y, dtype=np.float64)))) if y.size else 0.0

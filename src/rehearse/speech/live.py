@@ -31,16 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.speech import pinned
 from rehearse.speech.audio import SAMPLE_RATE
 from rehearse.speech.transcribe import Transcriber, Transcript, Word
 
 VAD_WINDOW = 512  # samples: Silero's window at 16 kHz (32 ms)
 VAD_WINDOW_S = VAD_WINDOW / SAMPLE_RATE
-# What faster-whisper 1.2.1's BatchedInferencePipeline uses when asked for its VAD
-# filter without parameters, as ``Transcriber`` does: at most 30 s of speech per
-# window, speech split at silences of 160 ms.
-PIPELINE_WINDOW_SPEECH_S = 30.0
-PIPELINE_MIN_SILENCE_MS = 160
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +53,9 @@ class LiveOptions:
         reuse_margin_s: a provisional decode is used as final only if no speech (VAD
             probability above its lower threshold) comes this close to its end
             (faster-whisper pads speech by 0.4 s).
+        silence_lead_s: when nothing is pending, the transcription moves along the
+            silence up to this long before the audio heard so far, leaving room for the
+            VAD's padding before the next speech.
     """
 
     vad_threshold: float = 0.5
@@ -64,6 +63,7 @@ class LiveOptions:
     pause_refresh_s: float = 0.6
     settle_s: float = 1.0
     reuse_margin_s: float = 0.5
+    silence_lead_s: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +74,12 @@ class LiveView:
         words: final and provisional words so far.
         heard_until_s: audio time up to which the words are known.
         wpm: words per minute from the first word to the last.
-        filled: filled pauses (um, uh) among the words.
-        discourse: discourse fillers (like, you know, ...) among the words.
         lag_s: how far the words trail the speaker, seconds.
     """
 
     words: tuple[Word, ...]
     heard_until_s: float
     wpm: float
-    filled: int
-    discourse: int
     lag_s: float
 
     def last_words(self, n: int = 10) -> str:
@@ -123,8 +119,6 @@ class LiveSession:
 
     def __init__(self, samplerate_hz: int, *, transcriber: Transcriber | None = None,
                  options: LiveOptions | None = None) -> None:
-        from faster_whisper.vad import get_vad_model
-
         self.options = options or LiveOptions()
         self.samplerate_hz = int(samplerate_hz)
         self.transcriber = transcriber
@@ -152,7 +146,7 @@ class LiveSession:
         self.decodes: list[tuple[str, float, float, float]] = []  # (kind, start_s, end_s, seconds taken)
         self.error: BaseException | None = None
         self._worker: threading.Thread | None = None
-        get_vad_model()  # load now, not on the first block
+        pinned.silero_model()  # load now, not on the first block
         if transcriber is not None:
             self._worker = threading.Thread(target=self._work, name="rehearse-live", daemon=True)
             self._worker.start()
@@ -173,8 +167,6 @@ class LiveSession:
             self._add(y)
 
     def _add(self, y: np.ndarray) -> None:
-        from faster_whisper.vad import get_vad_model
-
         with self._lock:
             self._audio.append(y)
             done = self._probs.size * VAD_WINDOW
@@ -184,7 +176,7 @@ class LiveSession:
             back = VAD_WINDOW if done else 0
             chunk = self._audio.view(done - back, done + whole).copy()
         if whole:
-            probs = np.asarray(get_vad_model()(chunk)).reshape(-1)[back // VAD_WINDOW :]
+            probs = np.asarray(pinned.silero_model()(chunk)).reshape(-1)[back // VAD_WINDOW :]
             with self._wake:
                 self._probs.append(probs.astype(np.float32))
                 self._idle.clear()
@@ -209,19 +201,14 @@ class LiveSession:
 
     def view(self) -> LiveView:
         """The words so far, for the display."""
-        from rehearse.delivery.fillers import FILLED, find_fillers
-        from rehearse.options import FillerOptions
-
         with self._lock:
             words = tuple(self._final + self._provisional)
             heard_until = self.decoded_until_s
         lag = self.lag_s()
         if not words:
-            return LiveView((), heard_until, 0.0, 0, 0, lag)
+            return LiveView((), heard_until, 0.0, lag)
         span_min = max(words[-1].end - words[0].start, 1.0) / 60
-        fillers = [f for f in find_fillers(words, None, FillerOptions()) if f.counted]
-        filled = sum(f.kind == FILLED for f in fillers)
-        return LiveView(words, heard_until, len(words) / span_min, filled, len(fillers) - filled, lag)
+        return LiveView(words, heard_until, len(words) / span_min, lag)
 
     def lag_s(self) -> float:
         """How long ago the speaker began saying what the display does not show yet (0: nothing)."""
@@ -261,12 +248,12 @@ class LiveSession:
             if heard - start > 2 * options.step_s:
                 # Nothing pending: move along the silence, leaving room for the VAD's
                 # padding before the next speech.
-                self.committed_s = self.decoded_until_s = _floor_window(heard - 1.0)
+                self.committed_s = self.decoded_until_s = _floor_window(heard - options.silence_lead_s)
             return None
         undecoded = self._speech_between(self.decoded_until_s, heard)
         if undecoded and heard - self.decoded_until_s >= options.step_s:
             return ("provisional", start, heard)
-        if heard - start > PIPELINE_WINDOW_SPEECH_S and heard - self._settle_checked_s >= options.settle_s:
+        if heard - start > pinned.PIPELINE_WINDOW_SPEECH_S and heard - self._settle_checked_s >= options.settle_s:
             self._settle_checked_s = heard
             return ("settle", start, heard)
         if undecoded and self.trailing_silence_s() >= options.pause_refresh_s:
@@ -299,23 +286,10 @@ class LiveSession:
 
     def _windows(self, start_s: float, end_s: float) -> list[tuple[float, float]]:
         """The windows the offline run would decode in [start, end], as (start_s, end_s)."""
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
-
         first = round(start_s * SAMPLE_RATE)
         y = self._audio.view(first, round(end_s * SAMPLE_RATE)).copy()
-        options = VadOptions(max_speech_duration_s=PIPELINE_WINDOW_SPEECH_S, min_silence_duration_ms=PIPELINE_MIN_SILENCE_MS)
-        windows: list[list[float]] = []
-        speech = 0
-        for stamp in get_speech_timestamps(y, options, sampling_rate=SAMPLE_RATE):
-            length = stamp["end"] - stamp["start"]
-            # faster-whisper's collect_chunks: a chunk that would overflow the window starts the next.
-            if not windows or speech + length > PIPELINE_WINDOW_SPEECH_S * SAMPLE_RATE:
-                windows.append([stamp["start"], stamp["end"]])
-                speech = length
-            else:
-                windows[-1][1] = stamp["end"]
-                speech += length
-        return [((first + a) / SAMPLE_RATE, (first + b) / SAMPLE_RATE) for a, b in windows]
+        return [((first + a) / SAMPLE_RATE, (first + b) / SAMPLE_RATE)
+                for a, b in pinned.pipeline_windows(y, sample_rate=SAMPLE_RATE)]
 
     def _decode(self, start_s: float, end_s: float) -> list[Word]:
         first, last = round(start_s * SAMPLE_RATE), round(end_s * SAMPLE_RATE)
@@ -353,7 +327,7 @@ class LiveSession:
         if self._speech_between(start, heard):
             span_start, span_end = self._provisional_span
             quiet_after = not self._speech_between(span_end - self.options.reuse_margin_s, heard,
-                                                   threshold=self.options.vad_threshold - 0.15)
+                                                   threshold=pinned.silero_off_threshold(self.options.vad_threshold))
             if span_start == start and span_end > start and quiet_after:
                 # The take ended in silence after the last provisional decode, which
                 # saw all of the rest of the take: its words are the offline ones.

@@ -26,7 +26,11 @@ from pathlib import Path
 
 from rehearse.errors import ModelError
 
+# What ``--model`` and ``--beam-size`` default to. ``transcribe.TranscriptionOptions`` takes
+# them from here, so that the command line can show them without loading Whisper; why
+# beam 5 is documented there.
 DEFAULT_MODEL = "tiny.en"
+DEFAULT_BEAM_SIZE = 5
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 _VERIFIED_FILE = ".verified.json"
 # Hub names ``rehearse models pull`` understands (faster-whisper's conversions).

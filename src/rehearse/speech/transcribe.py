@@ -36,7 +36,7 @@ import numpy as np
 
 from rehearse.speech.audio import SAMPLE_RATE, Audio
 from rehearse.errors import ModelError
-from rehearse.speech.models import DEFAULT_MODEL
+from rehearse.speech.models import DEFAULT_BEAM_SIZE, DEFAULT_MODEL
 from rehearse.speech.vad import Span
 
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
@@ -103,7 +103,7 @@ class TranscriptionOptions:
     model: str = DEFAULT_MODEL
     compute_type: str = "int8"
     cpu_threads: int = 2
-    beam_size: int = 5
+    beam_size: int = DEFAULT_BEAM_SIZE
     batch_size: int = 2
     language: str | None = "en"
     initial_prompt: str | None = FILLER_PROMPT

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehearse.speech.audio import SAMPLE_RATE
+from rehearse.speech.pinned import speech_timestamps, wrap_silero_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,10 @@ def speech_spans(y: np.ndarray, *, threshold: float, min_silence_ms: int = 100, 
         pad_ms: padding added at each side of a stretch; kept small so that the
             stretches can bound pauses.
     """
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
     share_silero_probabilities()
-    options = VadOptions(threshold=threshold, min_silence_duration_ms=min_silence_ms, speech_pad_ms=pad_ms)
-    stamps = get_speech_timestamps(y, options, sampling_rate=SAMPLE_RATE)
-    return [Span(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+    stamps = speech_timestamps(y, sample_rate=SAMPLE_RATE, threshold=threshold, min_silence_duration_ms=min_silence_ms,
+                               speech_pad_ms=pad_ms)
+    return [Span(start / SAMPLE_RATE, end / SAMPLE_RATE) for start, end in stamps]
 
 
 class _RememberedSilero:
@@ -89,28 +88,6 @@ class _RememberedSilero:
         return probabilities
 
 
-_SHARE_LOCK = threading.Lock()
-
-
 def share_silero_probabilities() -> None:
-    """Make faster-whisper's ``get_vad_model`` return a remembering Silero (idempotent).
-
-    faster-whisper's ``get_speech_timestamps`` looks ``get_vad_model`` up in its module
-    on every call, so replacing that one function covers the batched pipeline too.
-    """
-    from faster_whisper import vad as fw_vad
-
-    with _SHARE_LOCK:
-        if getattr(fw_vad.get_vad_model, "rehearse_shared", False):
-            return
-        original = fw_vad.get_vad_model
-        shared: list[_RememberedSilero] = []
-
-        def get_vad_model() -> _RememberedSilero:
-            with _SHARE_LOCK:
-                if not shared:
-                    shared.append(_RememberedSilero(original()))
-                return shared[0]
-
-        get_vad_model.rehearse_shared = True
-        fw_vad.get_vad_model = get_vad_model
+    """Make faster-whisper's VAD remember Silero's answers (idempotent; ``pinned.wrap_silero_model``)."""
+    wrap_silero_model(_RememberedSilero)

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from rehearse.text.cues import Pattern, PatternError, compile_pattern
 from rehearse.errors import PackError
 from rehearse.options import Thresholds
-from rehearse.packs import POSITIONS, SEVERITIES, Catalog, PackInfo, Part, Pitfall, Question, Theme
+from rehearse.packs.model import POSITIONS, SEVERITIES, Catalog, PackInfo, Part, Pitfall, Question, Theme
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TOP_KEYS = {"pack", "lexicons", "themes", "pitfalls", "parts", "question", "round", "followup"}
