@@ -103,11 +103,17 @@ def _read_text(path: Path, what: str) -> str:
         raise RehearseError(f"{path}: cannot read the {what}: {e}") from e
 
 
-def emit(analysis: Analysis, *, json_output: bool, html: Path | None = None, open_html: bool = False) -> None:
-    """Print the analysis (terminal or JSON) and write the HTML report if asked."""
+def emit(analysis: Analysis, *, json_output: bool, html: Path | None = None, open_html: bool = False,
+         show_all: bool = False) -> None:
+    """Print the analysis (terminal or JSON) and write the HTML report if asked; ``show_all`` lists every finding."""
     from rehearse.report import get_writer
 
-    get_writer("json" if json_output else "terminal").write(analysis, sys.stdout)
+    if json_output:
+        get_writer("json").write(analysis, sys.stdout)
+    else:
+        from rehearse.report.terminal import TerminalWriter
+
+        TerminalWriter(show_all=show_all).write(analysis, sys.stdout)
     if html is not None:
         html.parent.mkdir(parents=True, exist_ok=True)
         with open(html, "w", encoding="utf-8") as f:

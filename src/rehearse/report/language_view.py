@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
-from rehearse.language.findings import clock
+from rehearse.text.format import clock, plural
 from rehearse.language.report import Hit, LanguageReport
 
 _KIND_LABEL = {"hedge": "hedge", "self_undermining": "undermines", "informal": "informal", "restart": "restart",
@@ -69,7 +69,7 @@ def _measures(report: LanguageReport) -> Table:
     table.add_row("informal words", str(len(report.informal)), "0")
     table.add_row("restarts and self-corrections", str(len(r.restarts)), f"\u2264 {o.max_restarts_per_min:g}/min")
     table.add_row(f"sentences over {o.max_sentence_words:.0f} words", f"{len(r.long_sentences)} of {r.sentences}", "0")
-    table.add_row("words per idea", f"{r.words_per_idea:.0f}  ({r.words} words, {r.ideas} ideas)", f"\u2264 {o.max_words_per_idea:g}")
+    table.add_row("words per idea", f"{r.words_per_idea:.0f}  ({plural(r.words, 'word')}, {plural(r.ideas, 'idea')})", f"\u2264 {o.max_words_per_idea:g}")
     table.add_row("fillers, hedges and padding", f"{r.empty_share:.0%} of words", f"\u2264 {o.max_empty_share:.0%}")
     if r.share_before_thesis is not None:
         table.add_row("time before the thesis", f"{r.share_before_thesis:.0%} (at {clock(r.thesis_start or 0.0)})",
