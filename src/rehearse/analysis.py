@@ -13,7 +13,7 @@ from rehearse.speech.audio import Audio
 from rehearse.delivery import Delivery
 from rehearse.options import Thresholds
 from rehearse.text.format import clock, in_context, plural
-from rehearse.verdicts import judge, rushed
+from rehearse.verdicts import judge, rank, rushed
 from rehearse.speech.transcribe import Transcript, TranscriptionOptions
 
 SCHEMA_VERSION = "1.0"
@@ -88,14 +88,10 @@ class Analysis:
         Computed from the measures and thresholds, not stored, so an analysis rebuilt from
         its JSON has the same verdicts and the JSON form stays as the schema says.
         """
-        from rehearse.verdicts import judge
-
         return judge(self.delivery, self.thresholds) if self.delivery is not None else None
 
     def ranked_findings(self) -> tuple[Finding, ...]:
         """The findings, most severe first, then in the order they happen in the take."""
-        from rehearse.verdicts import rank
-
         return rank(self.findings)
 
 

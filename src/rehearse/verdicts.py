@@ -107,6 +107,16 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def rank(findings) -> tuple:
-    """Findings most severe first, then in the order they happen; whole-take findings (no time) lead their severity."""
-    return tuple(sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, len(SEVERITY_ORDER)),
-                                                 -1.0 if f.start is None else f.start)))
+    """Findings most severe first, then in the order they happen; whole-take findings (no time) lead their severity.
+
+    Takes ``Finding``s or their JSON form (dicts), so the history's "top issue" is the
+    report's first finding.
+    """
+    def field(finding, name: str):
+        return finding.get(name) if isinstance(finding, dict) else getattr(finding, name)
+
+    def key(finding) -> tuple[int, float]:
+        start = field(finding, "start")
+        return SEVERITY_ORDER.get(str(field(finding, "severity")), len(SEVERITY_ORDER)), -1.0 if start is None else float(start)
+
+    return tuple(sorted(findings, key=key))

@@ -52,8 +52,8 @@ engineer engineers developer developers manager managers analyst analysts specia
 consultants officer officers director directors coordinator coordinators assistant assistants representative
 representatives executive executives administrator administrators technician technicians
 """.split())
-# Endings Porter2 keeps that still make the same family ("ownership" -> "own").
-FAMILY_ENDINGS = ("ship", "hood")
+# Endings Porter2 keeps that still make the same family, stripped in this order ("ownership" -> "own").
+FAMILY_ENDINGS = ("ship", "hood", "er")
 MIN_FAMILY_ROOT = 3
 VALUE_TRIGGERS = ("value", "valu", "mission", "believ", "principl", "cultur")
 
@@ -171,10 +171,12 @@ def _content(tok: Token) -> bool:
 
 
 def family(word_stem: str) -> str:
-    """The word family of a stem: the stem less an ending Porter2 keeps ("ownership" -> "own")."""
+    """The word family of a stem: the stem less the endings Porter2 keeps, in turn
+    ("ownership" -> "owner" -> "own", "leader" -> "lead"). Both sides of a match go
+    through it, so a root it shortens too far ("number" -> "numb") still meets only itself."""
     for ending in FAMILY_ENDINGS:
         if word_stem.endswith(ending) and len(word_stem) - len(ending) >= MIN_FAMILY_ROOT:
-            return word_stem[: -len(ending)]
+            word_stem = word_stem[: -len(ending)]
     return word_stem
 
 
