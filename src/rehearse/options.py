@@ -259,6 +259,27 @@ class ContentOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class PrepOptions:
+    """Preparing for a job: ``rehearse prep`` and the story bank.
+
+    Attributes:
+        requirements: at most this many requirements are read from a posting.
+        values: at most this many company values are read from a posting.
+        min_story_score: ``stories from-history`` proposes takes whose content score
+            reaches this (0-100).
+        proposals_per_question: at most this many proposed stories per question.
+        min_question_parts: a story is told for a question only when the content
+            check finds at least this many of the question's parts in it.
+    """
+
+    requirements: int = 20
+    values: int = 5
+    min_story_score: float = 60.0
+    proposals_per_question: int = 2
+    min_question_parts: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """All stages' options; what a question pack may override."""
 

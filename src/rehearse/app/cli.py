@@ -39,6 +39,11 @@ questions_app = typer.Typer(help="List the interview questions and show what a s
                             invoke_without_command=True)
 app.add_typer(questions_app, name="questions")
 
+stories_app = typer.Typer(
+    help="Your story bank: the stories you prepare to tell (stories.toml, editable by hand).",
+    invoke_without_command=True)
+app.add_typer(stories_app, name="stories")
+
 _state = {"verbose": False}
 
 
@@ -326,6 +331,100 @@ def questions_check(
     sources = {str(p.resolve()) for p in paths}
     mine = [q for q in catalog.questions if any(q.source.startswith(s) for s in sources)]
     typer.echo(f"ok: {len(mine)} question{'s' if len(mine) != 1 else ''} in {', '.join(map(str, paths))}")
+
+
+StoriesOption = Annotated[Optional[Path], typer.Option("--stories", help="Story bank file (default: $REHEARSE_STORIES, else stories.toml in the user data folder).")]
+
+
+@app.command()
+def prep(
+    job: Annotated[Path, typer.Option("--job", help="Job description (text file).", show_default=False)],
+    company: CompanyOption = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write a one-page printable HTML prep sheet.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the prep sheet as JSON.")] = False,
+    stories: StoriesOption = None,
+    packs: PacksOption = None,
+) -> None:
+    """Prepare for one job: its requirements paired with your stories, the story for each
+    likely question, the gaps to prepare, the questions to ask and your closing line.
+
+    Examples:
+
+      rehearse prep --job job.txt --company Acme
+
+      rehearse prep --job job.txt --company Acme --html prep.html
+    """
+    from rehearse.app import preparation
+    preparation.prep(job, company=company, stories_path=stories, packs=packs or (), json_output=json_output,
+                     html=html)
+
+
+@stories_app.callback()
+def stories_list(ctx: typer.Context, stories: StoriesOption = None) -> None:
+    """List your stories (the default), or add, show and propose them."""
+    if ctx.invoked_subcommand is None:
+        from rehearse.app import preparation
+        preparation.list_stories(stories)
+
+
+@stories_app.command("list")
+def stories_list_command(stories: StoriesOption = None) -> None:
+    """List your stories with their numbers and skills."""
+    from rehearse.app import preparation
+    preparation.list_stories(stories)
+
+
+@stories_app.command("show")
+def stories_show(story_id: Annotated[str, typer.Argument(help="The story's id (see 'rehearse stories list').")],
+                 stories: StoriesOption = None) -> None:
+    """Show one story in full."""
+    from rehearse.app import preparation
+    preparation.show_story(story_id, stories)
+
+
+@stories_app.command("add")
+def stories_add(
+    title: Annotated[str, typer.Option("--title", help="One line to recognise the story by.", show_default=False)],
+    situation: Annotated[str, typer.Option("--situation", help="Where and when, and what made it hard.")] = "",
+    action: Annotated[str, typer.Option("--action", help="What you did yourself.")] = "",
+    result: Annotated[str, typer.Option("--result", help="What it achieved.")] = "",
+    number: Annotated[str, typer.Option("--number", help="The result's number (found in --result if left out).")] = "",
+    skill: Annotated[Optional[list[str]], typer.Option("--skill", help="A skill the story shows. May be repeated.")] = None,
+    story_id: Annotated[str, typer.Option("--id", help="Short id (made from the title if left out).")] = "",
+    stories: StoriesOption = None,
+) -> None:
+    """Add a story to your bank.
+
+    Example:
+
+      rehearse stories add --title "Cut support tickets" --action "I rewrote the setup guide" --result "Tickets fell 40%" --skill "customer service"
+    """
+    from rehearse.app import preparation
+    from rehearse.prep.stories import Story
+    preparation.add_story(Story(story_id, title, situation, action, result, number, tuple(skill or ())), stories)
+
+
+@stories_app.command("from-history")
+def stories_from_history(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Add every proposed story without asking.")] = False,
+    db: DbOption = None,
+    stories: StoriesOption = None,
+) -> None:
+    """Propose stories from your best takes (the parts the content check found, quoted),
+    and add the ones you accept.
+
+    Example:
+
+      rehearse stories from-history
+    """
+    from rehearse.app import preparation
+    if yes:
+        accept = lambda proposal: True  # noqa: E731
+    elif sys.stdin.isatty():
+        accept = lambda proposal: typer.confirm("Add this story?", default=False)  # noqa: E731
+    else:
+        accept = None
+    preparation.stories_from_history(db=db, stories_path=stories, accept=accept)
 
 
 def _exit_without_teardown() -> None:
