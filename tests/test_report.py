@@ -274,3 +274,13 @@ def test_like_before_what_the_speaker_is_counts(rambling, tailored):
         assert phrase in contexts, contexts
     assert len(likes) >= 5
     assert any(f.word == "like" and "hard worker" in f.after for f in tailored.delivery.fillers.items)
+
+
+def test_their_own_is_not_ownership():
+    from rehearse.content.tailoring import _find
+    from rehearse.text.tokens import Utterance
+
+    on_their_own = Utterance(content.words_from_text("Two junior engineers ran the whole release on their own."))
+    assert not _find(on_their_own, "ownership").found
+    owning = Utterance(content.words_from_text("I took ownership of the release, and I owned the result."))
+    assert _find(owning, "ownership").found

@@ -55,6 +55,7 @@ representatives executive executives administrator administrators technician tec
 # Endings Porter2 keeps that still make the same family, stripped in this order ("ownership" -> "own").
 FAMILY_ENDINGS = ("ship", "hood", "er")
 MIN_FAMILY_ROOT = 3
+POSSESSIVES = frozenset({"my", "your", "his", "her", "its", "our", "their"})
 VALUE_TRIGGERS = ("value", "valu", "mission", "believ", "principl", "cultur")
 
 
@@ -196,7 +197,9 @@ def _find(utt: Utterance, term: str, job_counts: Counter[str] | None = None) -> 
     families = [family(stem(w)) for w in words]
     said: dict[str, list[int]] = {}
     for k, tok in enumerate(utt.tokens):
-        if not tok.skippable:
+        # "on their own", "my own": the bare root after a possessive is the adjective, not the family.
+        adjective = k > 0 and utt.tokens[k - 1].norm in POSSESSIVES and tok.norm == family(tok.stem)
+        if not tok.skippable and not adjective:
             said.setdefault(family(tok.stem), []).append(k)
     # Every word of the term in one sentence, in any order ("reliable ... releases").
     for sentence in range(len(utt.sentences)):
