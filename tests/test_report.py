@@ -175,6 +175,8 @@ def test_a_pace_printed_at_the_target_is_on_target(rambling):
         for f in take_findings:
             if f.kind in ("delivery.pace.fast", "delivery.pace.rushed", "language.pace.rushed"):
                 assert int(re.search(r"(\d+) words/min", f.message).group(1)) > target.max_wpm, f.message
+    for rate in re.findall(r"[Rr]ushed\D{0,30}?(\d+)(?: words)?/min", render(rambling, show_all=True)):
+        assert int(rate) > target.max_wpm  # never "rushed" at a pace the table marks on target
 
 
 def test_table_marks_and_findings_agree(rambling, tailored):

@@ -10,6 +10,7 @@ from rehearse.language.report import Hit, LanguageReport
 
 _KIND_LABEL = {"hedge": "hedge", "self_undermining": "undermines", "informal": "informal", "restart": "restart",
                "filler": "filler", "crutch": "crutch", "repeat": "repeat"}
+_STRETCH_LABEL = {"rushed": "faster", "slow": "slower"}
 
 
 def render_terminal(report: LanguageReport) -> list:
@@ -37,13 +38,16 @@ def render_terminal(report: LanguageReport) -> list:
             table.add_row(rep.phrase, str(rep.count), f"{rep.per_min:.1f}", ", ".join(clock(h.start) for h in rep.hits))
         parts.append(table)
     if report.pace:
-        table = Table(title="Pace over time: where you rushed or slowed", title_justify="left", show_edge=False)
+        # Stretches are against the speaker's own pace; whether one is too fast is the
+        # findings' verdict (against the target), so the table only says faster or slower.
+        table = Table(title="Pace over time: where you sped up or slowed down against your own pace", title_justify="left",
+                      show_edge=False)
         table.add_column("from", justify="right", no_wrap=True)
         table.add_column("to", justify="right", no_wrap=True)
         table.add_column("pace", no_wrap=True)
         table.add_column("words", ratio=1)
         for s in report.pace:
-            label = f"{s.label} {s.wpm:.0f}/min" + (f" ({s.part})" if s.part else "")
+            label = f"{_STRETCH_LABEL.get(s.label, s.label)} {s.wpm:.0f}/min" + (f" ({s.part})" if s.part else "")
             table.add_row(clock(s.start), clock(s.end), Text(label, style="yellow" if s.label == "rushed" else "cyan"),
                           _clip(s.text, 110))
         parts.append(table)
