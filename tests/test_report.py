@@ -286,3 +286,20 @@ def test_their_own_is_not_ownership():
     assert not _find(on_their_own, "ownership").found
     owning = Utterance(content.words_from_text("I took ownership of the release, and I owned the result."))
     assert _find(owning, "ownership").found
+
+
+@pytest.mark.parametrize(("text", "counted"), [
+    ("It's like the money that keeps me going.", True),
+    ("My manager was like the worst boss ever.", True),
+    ("I'm like a hard worker, basically.", True),
+    ("It was like a dream.", False),
+    ("He was like a father to me.", False),
+    ("It is like riding a bike.", False),
+    ("The company was like a mess.", False),
+])
+def test_like_is_a_filler_only_before_what_the_subject_is(text, counted):
+    from rehearse.delivery.discourse import discourse_fillers
+    from rehearse.options import FillerOptions
+
+    found = [f for f in discourse_fillers(list(content.words_from_text(text)), FillerOptions()) if f.word == "like"]
+    assert bool(found) == counted
