@@ -21,7 +21,8 @@ sys.path.insert(0, str(HERE))
 from common import RESULTS, machine, save  # noqa: E402
 
 # name -> module with run() -> dict; optional ones are skipped when their module is absent.
-BENCHMARKS = {"speed": "speed", "fillers": "fillers", "review": "review_throughput", "live": "live_latency"}
+BENCHMARKS = {"speed": "speed", "fillers": "fillers", "fillers_conditions": "fillers_eval",
+              "review": "review_throughput", "live": "live_latency"}
 
 
 def speed_table(data: dict) -> str:
@@ -56,7 +57,7 @@ def speed_table(data: dict) -> str:
 def fillers_table(data: dict) -> str:
     lines = ["| method | precision | recall | F1 (by count) | F1 (by time, 0.3 s collar) | false fillers on the 7 clips without any |",
              "|---|---:|---:|---:|---:|---:|"]
-    names = {"plain": "plain Whisper", "prompt": "short prompt on every window (text only)", "rehearse": "**rehearse** (prompt + audio verification + gap search)"}
+    names = {"plain": "plain Whisper", "prompt": "short prompt on every window (text only)", "rehearse": "**rehearse** (prompt + check against the audio)"}
     for method, block in data["methods"].items():
         o, t = block["overall"], block["by_time"]
         lines.append(f"| {names.get(method, method)} | {o['precision']:.2f} | {o['recall']:.2f} | {o['f1']:.2f} | {t['f1']:.2f} | {block['false_fillers_on_clean_clips']} |")
@@ -74,7 +75,13 @@ def generic_table(data: dict) -> str:
     return "\n".join(lines)
 
 
-TABLES = {"speed": speed_table, "fillers": fillers_table}
+def fillers_conditions_table(data: dict) -> str:
+    from fillers_eval import table
+
+    return table(data)
+
+
+TABLES = {"speed": speed_table, "fillers": fillers_table, "fillers_conditions": fillers_conditions_table}
 
 
 def update_readme(sections: dict[str, str], info: dict) -> None:

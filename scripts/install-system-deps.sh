@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # System libraries the test suite uses for real: PortAudio + PulseAudio for the
-# virtual microphone, Chromium for rendering the HTML report.
+# virtual microphone, Chromium for rendering the HTML report, sox for the pitch, tempo and
+# reverb conditions of the filled-pause tests and benchmark.
 # Installs with apt-get when run as root and something is missing; otherwise says what to install.
 set -euo pipefail
 
-PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins chromium)
+PACKAGES=(libportaudio2 pulseaudio pulseaudio-utils libasound2-plugins chromium sox)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -101,6 +101,10 @@ class VirtualMic:
         """Start ``rehearse practice ARGS`` recording from this microphone."""
         return Session(args, {**self.env, **env})
 
+    def interview(self, args: list[str], **env: str) -> Session:
+        """Start ``rehearse interview ARGS`` recording from this microphone."""
+        return Session(args, {**self.env, **env}, command="interview")
+
     wav = staticmethod(as_wav)
 
     def stop_players(self) -> None:
@@ -169,11 +173,11 @@ def private_sound_server(tmp_path):
 
 
 class Session:
-    """``rehearse practice`` running in a child process, its stderr read line by line."""
+    """``rehearse practice`` (or ``interview``) running in a child process, its stderr read line by line."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], *, command: str = "practice") -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rehearse", "practice", *args], env=env, stdin=subprocess.DEVNULL,
+            [sys.executable, "-m", "rehearse", command, *args], env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )
         self.lines: list[str] = []

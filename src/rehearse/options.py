@@ -10,8 +10,9 @@ report keeps the values it was judged against.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from rehearse.errors import PackError
 
@@ -77,12 +78,34 @@ class FillerOptions:
         max_discourse_per_min: above this rate discourse fillers are a finding.
         isolating_gap_s: a silence at least this long next to "like" or "so" isolates
             it as a filler, as a comma would.
-        min_steady_run_s: a filled pause holds a steady voiced run at least this long.
+        voice_below_speech_db: a periodic frame is voice when it is no more than this
+            below the take's own speech level (relative: a quiet take is judged the same).
+        voice_slack_s: a transcribed filler's sound may lie this far outside the times
+            Whisper gave it (its times for fillers are loose), never inside the next word.
+        min_voiced_s: a transcribed filler with less voice than this under or next to it
+            was invented.
+        min_snr_for_sounds_db: separate voiced sounds are evidence only in a take whose
+            speech stands this far above its noise (levels relative to the take); in a
+            noisier one only the same filler written on top of itself is dropped. A run of
+            consecutive fillers otherwise keeps as many as the separate voiced sounds
+            between its neighbouring words.
+        same_sound_within_s: the same filler starting less than this after the one before
+            it ends is one sound written twice.
+        min_event_s: shortest voiced stretch that counts as a separate sound.
+        edge_margin_s: separate sounds are counted this far inside the neighbouring
+            words' times, whose onsets and tails spill past them.
+        min_steady_run_s: a steady vowel (full confidence) lasts at least this long.
+        search_gaps: 1 to look for filled pauses the transcript lost in the gaps between
+            words, 0 not to. Off: across the benchmark's conditions it found nothing the
+            transcript missed and added false fillers (benchmarks/README.md).
         min_gap_filler_s: shortest steady run in a word gap counted as a lost filler.
         max_gap_filler_s: longest steady run in a word gap counted as a lost filler.
         max_pitch_range_st: a steady run's F0 stays within this range, in semitones.
         max_pitch_above_median_st: a filled pause is not pitched above the speaker's
             median by more than this.
+        max_level_below_speaker_db: a steady run is at most this far below the speaker's
+            median voiced level.
+        max_level_above_speaker_db: ... and at most this far above it.
         max_spectral_change: a steady run's mean MFCC change, relative to the speaker's
             median frame-to-frame change.
         min_confidence: fillers less certain than this are listed but not counted.
@@ -91,11 +114,21 @@ class FillerOptions:
     max_filled_per_min: float = 2.0
     max_discourse_per_min: float = 3.0
     isolating_gap_s: float = 0.2
+    voice_below_speech_db: float = 40.0
+    voice_slack_s: float = 0.2
+    min_voiced_s: float = 0.05
+    min_snr_for_sounds_db: float = 20.0
+    same_sound_within_s: float = 0.05
+    min_event_s: float = 0.06
+    edge_margin_s: float = 0.1
     min_steady_run_s: float = 0.12
+    search_gaps: int = 0
     min_gap_filler_s: float = 0.2
     max_gap_filler_s: float = 1.5
     max_pitch_range_st: float = 3.0
     max_pitch_above_median_st: float = 1.0
+    max_level_below_speaker_db: float = 20.0
+    max_level_above_speaker_db: float = 3.0
     max_spectral_change: float = 0.7
     min_confidence: float = 0.5
 
@@ -227,6 +260,14 @@ class ContentOptions:
         max_vague_cost: ... up to this share in all.
         min_tailoring_coverage: echoing less than this share of the job description's key
             terms is a finding.
+        negative_tone: a clause whose tone (VADER's compound score, -1 to 1) is at most
+            this, and that names a pitfall's target (a former boss, the job), hits that
+            pitfall (``content.meaning``). Chosen by 5-fold cross-validation on the dev
+            split of the published-answer corpus (benchmarks/published_eval.py --cv).
+        min_judged_words: an answer with fewer words (fillers aside) in which neither a
+            part of its question's structure nor a pitfall is found has nothing to judge:
+            it scores 0 with a finding, instead of keeping the points of the pitfalls it
+            had no room to hit.
     """
 
     start_sentences: int = 2
@@ -256,6 +297,8 @@ class ContentOptions:
     vague_phrase_cost: float = 0.1
     max_vague_cost: float = 0.3
     min_tailoring_coverage: float = 0.5
+    negative_tone: float = -0.15
+    min_judged_words: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,3 +371,39 @@ class Thresholds:
 
 
 _STAGES = tuple(f.name for f in dataclasses.fields(Thresholds))
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewOptions:
+    """How a mock interview round runs and is judged (a round may override them under
+    ``[round.options]``).
+
+    Attributes:
+        silence_stop_s: a silence this long after speech ends an answer; shorter than a
+            practice take's, since an interviewer takes the turn after a pause.
+        over_budget_s: recording stops this long after the answer's budget.
+        min_followup_words: an answer shorter than this gets no follow-up (there is
+            nothing to follow up on; the report says it was too short).
+        fade_min_speaking_s: answers with less speech than this are left out of the
+            fading check (a short follow-up's level and pace say little).
+        fade_energy_db: the speech level falling this much across the round is fading.
+        fade_pace_share: pace falling by this share across the round is fading.
+        fade_fillers_per_min: fillers rising by this many per minute across the round
+            is fading.
+        focus_items: how many things to work on the round report names.
+        followup_budget_s: the time budget of an answer to a follow-up question.
+        followup_min_s: a follow-up's answer shorter than this is flagged as too short.
+        read_s: without the voice, time to read a question before recording starts.
+    """
+
+    silence_stop_s: float = 3.0
+    over_budget_s: float = 30.0
+    min_followup_words: int = 15
+    fade_min_speaking_s: float = 5.0
+    fade_energy_db: float = 3.0
+    fade_pace_share: float = 0.15
+    fade_fillers_per_min: float = 2.0
+    focus_items: int = 3
+    followup_budget_s: float = 30.0
+    followup_min_s: float = 5.0
+    read_s: float = 2.0

@@ -10,7 +10,9 @@ may define, all optional:
 - ``[themes.ID]``, ``[pitfalls.ID]``, ``[parts.ID]``: shared definitions that
   questions refer to (``parts`` are templates a question part may ``use``);
 - ``[[question]]``: the questions, with ``[[question.parts]]`` and
-  ``[question.thresholds.STAGE]`` overrides of ``options.Thresholds``.
+  ``[question.thresholds.STAGE]`` overrides of ``options.Thresholds``;
+- ``[[round]]`` mock interview rounds and ``[followup.ID]`` follow-up questions
+  (``rehearse.rounds``).
 
 The README ("Question packs and content checks") documents every key. Every error
 names the file, the key and the problem (``PackError``).
@@ -170,6 +172,8 @@ class Catalog:
     pitfalls: Mapping[str, Pitfall] = field(default_factory=dict)
     themes: tuple[Theme, ...] = ()
     parts: Mapping[str, Part] = field(default_factory=dict)
+    rounds: tuple = ()  # ``rounds.Round``: mock interview rounds
+    followups: tuple = ()  # ``rounds.FollowUp``: what the interviewer may ask after an answer
 
     def get(self, question_id: str) -> Question:
         """The question with this id ("pack/slug", or a slug that only one pack has).
@@ -186,6 +190,18 @@ class Catalog:
         close = difflib.get_close_matches(question_id, list(by_id), n=3, cutoff=0.5)
         hint = f"did you mean: {', '.join(close)}?" if close else "see 'rehearse questions' for the list"
         raise PackError(f"unknown question {question_id!r}; {hint}")
+
+    def get_round(self, round_id: str):
+        """The mock interview round with this id.
+
+        Raises:
+            PackError: unknown id; the message lists the rounds.
+        """
+        for r in self.rounds:
+            if r.id == round_id:
+                return r
+        known = ", ".join(r.id for r in self.rounds) or "none defined"
+        raise PackError(f"unknown round {round_id!r}; rounds: {known}")
 
     def generic_pitfalls(self) -> tuple[Pitfall, ...]:
         """The pitfalls checked when the question is unknown."""

@@ -231,6 +231,45 @@ def practice(
 
 
 @app.command()
+def interview(
+    round_id: Annotated[str, typer.Argument(help="Round to run: standard (five questions) or quick (two and the closing), or one from your packs.")] = "standard",
+    device: DeviceOption = None,
+    samplerate: Annotated[Optional[int], typer.Option("--samplerate", help="Recording rate in Hz (default 16000); another rate the device supports is used if it refuses.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Sessions folder: the round gets a sub-folder, with one folder per answer (default: in the user data folder).")] = None,
+    silence_stop: Annotated[Optional[float], typer.Option("--silence-stop", min=0, help="End an answer after this many seconds of silence once you have spoken (default 3; 0: never).")] = None,
+    max_s: Annotated[Optional[float], typer.Option("--max", min=1, help="Stop each answer after this many seconds (default: its budget + 30 s).")] = None,
+    keys: Annotated[Optional[str], typer.Option("--keys", help="Drive the round without a keyboard (tests, demos): comma-separated keys enter (ends an answer), q (ends the round after the answer) and wait:SECONDS.")] = None,
+    live: Annotated[bool, typer.Option("--live/--no-live", help="Transcribe while you speak, so follow-ups come at once.")] = True,
+    voice: Annotated[bool, typer.Option("--voice/--no-voice", help="Read the questions aloud with Piper (the 'voice' extra); --no-voice only shows them.")] = True,
+    packs: PacksOption = None,
+    job: JobOption = None,
+    company: CompanyOption = None,
+    html: Annotated[Optional[Path], typer.Option("--html", help="Also write the round report's HTML page here (it is always written as round.html in the round's folder).")] = None,
+    model: ModelOption = "tiny.en",
+    no_history: Annotated[bool, typer.Option("--no-history", help="Do not record the answers and the round in the practice history.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Mock interview: a whole round asked aloud, with follow-ups, then one round report.
+
+    The interviewer says each question; recording starts when it has been said and ends on Enter, after a silence, or at the answer's budget. When an answer leaves out its result, its bridge to the role or your own action, the interviewer asks one follow-up. The report: each answer's score, length against its budget and top finding, delivery across the round, the best and the weakest answer, three things to work on, total time.
+
+    Examples:
+
+      rehearse interview quick
+
+      rehearse interview standard --job job.txt --company Acme
+
+      rehearse interview quick --no-voice --keys "wait:60,enter,q"
+    """
+    from rehearse.app import interview as interview_module
+    interview_module.run(
+        round_id, packs=packs, device=device, samplerate_hz=samplerate, out_dir=out, keys=keys,
+        silence_stop_s=silence_stop, max_s=max_s, model=model, live=live, voice=voice, job=job, company=company,
+        db=db, record_history=not no_history, html=html,
+    )
+
+
+@app.command()
 def devices() -> None:
     """List the input devices (microphones) that 'practice --device' can use."""
     from rich.console import Console

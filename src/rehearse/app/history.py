@@ -65,6 +65,37 @@ class StoredTake:
         return parse_time(self.recorded_at)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRound:
+    """One mock interview round in the history (``rehearse interview``).
+
+    Attributes:
+        id: the row id.
+        folder: the round's folder (``round.json`` and one folder per answer).
+        round_id: which round ("standard", "quick").
+        started_at: ISO 8601 with offset.
+        complete: every question was answered.
+        answers: answers given, follow-ups included.
+        total_s: wall time of the round.
+        mean_score: mean content score of the answers (follow-ups excluded).
+        best: question id of the best answer.
+        weakest: question id of the weakest answer.
+        focus: the first thing to work on.
+    """
+
+    id: int
+    folder: str
+    round_id: str
+    started_at: str
+    complete: bool
+    answers: int
+    total_s: float | None
+    mean_score: float | None
+    best: str | None
+    weakest: str | None
+    focus: str | None
+
+
 def _migration_1(db: sqlite3.Connection) -> None:
     db.execute("""CREATE TABLE takes (
         id INTEGER PRIMARY KEY,
@@ -104,7 +135,23 @@ def _migration_2(db: sqlite3.Connection) -> None:
     db.execute("CREATE UNIQUE INDEX takes_key ON takes(analysis_key)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2)
+def _migration_3(db: sqlite3.Connection) -> None:
+    """Mock interview rounds (``rehearse interview``); their answers are rows of ``takes``."""
+    db.execute("""CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        folder TEXT NOT NULL UNIQUE,
+        round_id TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        complete INTEGER NOT NULL,
+        answers INTEGER NOT NULL,
+        total_s REAL,
+        mean_score REAL,
+        best TEXT, weakest TEXT, focus TEXT,
+        take_ids TEXT NOT NULL,
+        report_json TEXT NOT NULL)""")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2, _migration_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -283,6 +330,35 @@ class History:
         for take in self._select(f"{where} ORDER BY analyzed_at, id", params):
             latest[(take.content_hash, take.question)] = take
         return sorted(latest.values(), key=lambda t: (t.recorded, t.id))
+
+    def save_round(self, report: dict[str, Any], take_ids: list[int]) -> int:
+        """Store a mock interview round (``round.json``); the same folder again updates its row."""
+        answers = report.get("answers") or []
+        by_position = {a["position"]: a for a in answers}
+        scores = [a["score"] for a in answers if a.get("score") is not None]
+        focus = report.get("focus") or []
+        values = {
+            "folder": report["folder"], "round_id": report["round_id"], "started_at": report["started_at"],
+            "complete": int(bool(report.get("complete"))), "answers": len(answers), "total_s": report.get("total_s"),
+            "mean_score": round(statistics.fmean(scores), 1) if scores else None,
+            "best": (by_position.get(report.get("best")) or {}).get("question_id"),
+            "weakest": (by_position.get(report.get("weakest")) or {}).get("question_id"),
+            "focus": focus[0]["message"] if focus else None, "take_ids": json.dumps(take_ids),
+            "report_json": json.dumps(report, separators=(",", ":")),
+        }
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c != "folder")
+        with self._write():
+            row = self._db.execute(
+                f"INSERT INTO rounds ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) "
+                f"ON CONFLICT(folder) DO UPDATE SET {updates} RETURNING id", tuple(values.values())).fetchone()
+        return int(row[0])
+
+    def rounds(self) -> list[StoredRound]:
+        """Every mock interview round, oldest first."""
+        names = ("id", "folder", "round_id", "started_at", "complete", "answers", "total_s", "mean_score", "best",
+                 "weakest", "focus")
+        rows = self._db.execute(f"SELECT {', '.join(names)} FROM rounds ORDER BY started_at, id").fetchall()
+        return [StoredRound(**{**dict(zip(names, row, strict=True)), "complete": bool(row[4])}) for row in rows]
 
     def count(self) -> int:
         """Rows in the history (analyses, not distinct takes)."""

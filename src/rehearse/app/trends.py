@@ -335,6 +335,7 @@ def emit_history(*, db_path: Path | None, question: str | None, json_output: boo
                   file=sys.stderr)
             return
         trends = question_trends(history, question=question)
+        rounds = history.rounds() if question is None else []
     if html is not None:
         from rehearse.report.html import write_index
 
@@ -350,6 +351,10 @@ def emit_history(*, db_path: Path | None, question: str | None, json_output: boo
     console = terminal_console()
     for part in render_trends(trends, detail=question is not None):
         console.print(part)
+    if rounds:
+        from rehearse.report.round_view import rounds_table
+
+        console.print(rounds_table(rounds))
 
 
 def emit_comparison(a: str, b: str, *, db_path: Path | None, model: str, json_output: bool) -> None:

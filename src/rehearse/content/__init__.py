@@ -110,11 +110,14 @@ def check(
         components["specificity"] = scoring.specificity_fraction(spec, options)
     if tailoring is not None:
         components["tailoring"] = (tailoring_check.fraction(tailoring, options), _tailoring_note(tailoring))
-    if not utt.tokens:
-        components = {name: (0.0, "no words") for name in components}
+    # A few words with no part of the answer and no pitfall in them leave nothing to
+    # judge: every component is lost, not kept because no pitfall had room to happen.
+    judged = words_said >= options.min_judged_words or any(p.found for p in parts) or bool(hits)
+    if not judged:
+        components = {name: (0.0, "no words" if not utt.tokens else "nothing to judge") for name in components}
     breakdown, score = scoring.breakdown(components, options)
     suggestions = scoring.suggestions(parts=parts, hits=hits, spec=spec, tailoring=tailoring, options=options) \
-        if utt.tokens else ()
+        if judged else ()
     ref = QuestionRef(question.id, question.text, inferred) if question is not None else None
     return ContentReport(
         question=ref,
@@ -129,6 +132,7 @@ def check(
         tailoring=tailoring,
         suggestions=suggestions,
         options=options,
+        judged=judged,
     )
 
 

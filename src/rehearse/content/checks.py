@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Sequence
 
+from rehearse.content import meaning
 from rehearse.text.cues import Pattern, compile_pattern
 from rehearse.options import ContentOptions
 from rehearse.content.results import Evidence, PartResult, PitfallHit, Specificity, ThemeResult
@@ -221,21 +222,31 @@ def find_themes(utt: Utterance, themes, options: ContentOptions) -> tuple[tuple[
 def find_pitfalls(utt: Utterance, pitfalls, *, story: bool | None, options: ContentOptions) -> tuple[PitfallHit, ...]:
     """Every pitfall hit, in time order; a stretch of words hits one pitfall at most.
 
+    Cue hits come first; then a sentence that hit nothing may still hit a pitfall through
+    its tone (``meaning.tone_hits``: a negative clause naming the pitfall's target).
+
     Args:
         story: whether the answer tells a specific story (None: not checked), for
-            pitfalls that only apply without one (a generic answer).
+            pitfalls that only apply without one (a generic answer). A number outside the
+            sentences of a personal pitfall is a specific example too.
     """
+    tone = meaning.load_tone()
     found: list[tuple[int, int, Span | None, Any]] = []
     for order, pitfall in enumerate(pitfalls):
         if pitfall.only_without_story:
-            if story is False and utt.tokens:
-                spans = find_all(utt, pitfall.cues)[:MAX_EVIDENCE]
-                if not spans:
-                    found.append((order, -1, None, pitfall))
-                found.extend((order, s.first, s, pitfall) for s in spans)
             continue
-        for span in _merge(utt, [s for s in find_all(utt, pitfall.cues) if not _cancelled(utt, s, pitfall, options)]):
+        for span in _merge(utt, [s for s in find_all(utt, pitfall.cues) if not _cancelled(utt, s, pitfall, options)
+                                 and not (pitfall.id in tone.conceded and meaning.conceded(utt, s, tone))]):
             found.append((order, span.first, span, pitfall))
+    if story is False:
+        personal = {utt.sentence_of(f[2].first) for f in found if f[2] is not None and f[3].id in tone.personal}
+        story = meaning.has_example(utt, skip_sentences=personal)
+    for order, pitfall in enumerate(pitfalls):
+        if pitfall.only_without_story and story is False and utt.tokens:
+            spans = find_all(utt, pitfall.cues)[:MAX_EVIDENCE]
+            if not spans:
+                found.append((order, -1, None, pitfall))
+            found.extend((order, s.first, s, pitfall) for s in spans)
     # Where two pitfalls claim the same words, the more severe (then the first listed) keeps
     # them; a hit keeps its own pitfall when most of its words are its own.
     found.sort(key=lambda f: (SEVERITY_RANK[f[3].severity], f[0], f[1]))
@@ -246,8 +257,36 @@ def find_pitfalls(utt: Utterance, pitfalls, *, story: bool | None, options: Cont
                                        for k in kept):
             continue
         kept.append(item)
+    kept.extend(_tone_hits(utt, pitfalls, kept, tone, options))
     kept.sort(key=lambda f: (f[1], f[0]))
     return tuple(_hit(utt, hit_span, pitfall) for _, _, hit_span, pitfall in kept)
+
+
+def _tone_hits(utt: Utterance, pitfalls, kept, tone: meaning.ToneLexicon, options: ContentOptions) -> list:
+    """One hit per pitfall at most, from sentences no hit has claimed; the first pitfall of
+    the question whose target a negative sentence names takes it."""
+    toned = [(order, p) for order, p in enumerate(pitfalls) if tone.targets.get(p.id)]
+    if not toned:
+        return []
+    claimed = {utt.sentence_of(k[2].first) for k in kept if k[2] is not None}
+    have = {k[3].id for k in kept}
+    out = []
+    for sentence in range(len(utt.sentences)):
+        if sentence in claimed:
+            continue
+        for order, pitfall in toned:
+            hits = meaning.tone_hits(utt, tone.targets[pitfall.id], max_tone=options.negative_tone, lexicon=tone,
+                                     sentences=[sentence], verdict_only=pitfall.id not in tone.relations)
+            if not hits:
+                continue
+            if pitfall.id not in have:
+                have.add(pitfall.id)
+                first, end = meaning.clause_of(utt, hits[0].span.first)
+                target = utt.quote(*utt.word_range(hits[0].span))
+                cue = f"negative tone {hits[0].tone:.2f} about \u201c{target}\u201d"
+                out.append((order, first, Span(first, end, cue), pitfall))
+            break
+    return out
 
 
 def _overlap(a: Span, b: Span) -> int:

@@ -19,7 +19,7 @@ from rehearse.options import Thresholds
 from rehearse.packs import POSITIONS, SEVERITIES, Catalog, PackInfo, Part, Pitfall, Question, Theme
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TOP_KEYS = {"pack", "lexicons", "themes", "pitfalls", "parts", "question"}
+_TOP_KEYS = {"pack", "lexicons", "themes", "pitfalls", "parts", "question", "round", "followup"}
 _PACK_KEYS = {"id", "title", "description"}
 _THEME_KEYS = {"label", "cues"}
 _PITFALL_KEYS = {"label", "severity", "why", "suggestion", "suggestion_plain", "cues", "unless", "unless_sentences",
@@ -51,7 +51,7 @@ def read(path: Path) -> _File:
 
 def build(levels: list[list[_File]]) -> Catalog:
     """Merge parsed files, lowest precedence first, into a validated catalog."""
-    defs: dict[str, dict[str, tuple[Path, Any]]] = {k: {} for k in ("lexicons", "themes", "pitfalls", "parts")}
+    defs: dict[str, dict[str, tuple[Path, Any]]] = {k: {} for k in ("lexicons", "themes", "pitfalls", "parts", "followup")}
     for level in levels:
         seen: dict[str, dict[str, Path]] = {k: {} for k in defs}
         for f in level:
@@ -89,7 +89,19 @@ def build(levels: list[list[_File]]) -> Catalog:
                     raise PackError(f"{f.path}: question {q.id!r} is already defined in {level_questions[q.id]}")
                 level_questions[q.id] = f.path
                 questions[q.id] = q
-    return Catalog(tuple(questions.values()), tuple(packs.values()), pitfalls, themes, templates)
+    from rehearse import rounds as rounds_module
+
+    followups = rounds_module.build_followups(defs["followup"], templates)
+    built: dict[str, rounds_module.Round] = {}
+    for level in levels:
+        for f in level:
+            raw_rounds = f.data.get("round", [])
+            _expect(f.path, "round", raw_rounds, list, "an array of tables ([[round]])")
+            for i, raw in enumerate(raw_rounds):
+                r = rounds_module.build_round(f.path, i, raw, questions)
+                built[r.id] = r
+    return Catalog(tuple(questions.values()), tuple(packs.values()), pitfalls, themes, templates,
+                   tuple(built.values()), followups)
 
 
 def _pack_info(f: _File) -> PackInfo:

@@ -175,6 +175,10 @@ class ContentReport:
         tailoring: the tailoring check, or None without a job description or company.
         suggestions: two or three things to change in this answer, most important first.
         options: the thresholds used.
+        judged: False when the answer is too short to judge (fewer than
+            ``options.min_judged_words`` words, no part of its structure, no pitfall): the score
+            is then 0 and a finding says so, rather than 100 for pitfalls it had no room
+            to hit.
     """
 
     question: QuestionRef | None
@@ -189,6 +193,7 @@ class ContentReport:
     tailoring: Tailoring | None
     suggestions: tuple[str, ...]
     options: ContentOptions
+    judged: bool = True
 
     @property
     def findings(self):

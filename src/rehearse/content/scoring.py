@@ -166,6 +166,11 @@ def findings(report: ContentReport):
     from rehearse.analysis import Finding
 
     out: list[tuple[int, Finding]] = []
+    if not report.judged:
+        what = report.question.text if report.question else "the question"
+        out.append((0, Finding("content", "high", "Too short to judge: the answer says too little to check its content.",
+                               f"Answer {what!r} in two or three full sentences: your point, one specific example, "
+                               "and why it matters here.", kind="content.not-judged")))
     by_id: dict[str, list[PitfallHit]] = {}
     for hit in report.pitfalls:
         by_id.setdefault(hit.id, []).append(hit)

@@ -18,13 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehearse.speech.audio import FRAME_LENGTH, HOP_LENGTH, SAMPLE_RATE, frame_rms_db, frame_times
 from rehearse.options import PauseOptions, ProsodyOptions
+from rehearse.speech.audio import FRAME_LENGTH, HOP_LENGTH, SAMPLE_RATE, frame_rms_db, frame_times
 from rehearse.speech.vad import Span, speech_spans
 
 YIN_FRAME_LENGTH = 1024  # samples: two periods of the lowest F0 (65 Hz) fit in 64 ms
 YIN_THRESHOLD = 0.15  # first CMND dip below this is the period (de Cheveigné & Kawahara)
 MAX_VOICED_APERIODICITY = 0.35  # frames above this are breath, noise or silence
+# Pitch is looked for in frames within this much of the take's loudest (its 0.99 level
+# quantile), whatever their absolute level: the filled-pause check judges voice
+# relative to the take, so a quiet microphone must not lose its pitch.
+PITCH_SEARCH_BELOW_PEAK_DB = 45.0
 N_MFCC = 13
 YIN_BLOCK_FRAMES = 1000  # 10 s of frames per block: bounded memory, numpy still vectorised
 
@@ -37,6 +41,9 @@ class Frames:
         times: frame centre in seconds.
         rms_db: level in dBFS.
         f0_hz: fundamental frequency, NaN where unvoiced.
+        pitch_hz: fundamental frequency wherever YIN found a period within
+            ``PITCH_SEARCH_BELOW_PEAK_DB`` of the take's peak, whatever the silence
+            level (NaN elsewhere): for checks that judge levels relative to the take.
         aperiodicity: YIN's CMND at the chosen period, 0 (periodic) to 1 (noise).
         voiced: periodic and above the silence level.
         silent: below the silence level or outside VAD speech.
@@ -48,6 +55,7 @@ class Frames:
     times: np.ndarray
     rms_db: np.ndarray
     f0_hz: np.ndarray
+    pitch_hz: np.ndarray
     aperiodicity: np.ndarray
     voiced: np.ndarray
     silent: np.ndarray
@@ -74,21 +82,22 @@ def compute(y: np.ndarray, *, pauses: PauseOptions, prosody: ProsodyOptions) -> 
         pauses.min_silence_floor_dbfs,
     )
     # Pitch is only looked for where there is sound: half the work on a typical take.
-    f0, aperiodicity = yin(
-        y, fmin_hz=prosody.fmin_hz, fmax_hz=prosody.fmax_hz, n_frames=n, only=rms_db > silence_db
-    )
+    search = rms_db > min(silence_db, peak_db - PITCH_SEARCH_BELOW_PEAK_DB)
+    f0, aperiodicity = yin(y, fmin_hz=prosody.fmin_hz, fmax_hz=prosody.fmax_hz, n_frames=n, only=search)
     times = frame_times(n)
     in_speech = np.zeros(n, dtype=bool)
     for span in speech:
         in_speech[np.searchsorted(times, span.start) : np.searchsorted(times, span.end)] = True
     loud = rms_db > silence_db
     voiced = loud & (aperiodicity < MAX_VOICED_APERIODICITY)
+    pitch = np.where(aperiodicity < MAX_VOICED_APERIODICITY, f0, np.nan)
     f0 = np.where(voiced, f0, np.nan)
     mfcc = mfccs(y, n_frames=n)
     return Frames(
         times=times,
         rms_db=rms_db,
         f0_hz=f0.astype(np.float32),
+        pitch_hz=pitch.astype(np.float32),
         aperiodicity=aperiodicity.astype(np.float32),
         voiced=voiced,
         silent=~loud | ~in_speech,

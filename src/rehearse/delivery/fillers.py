@@ -1,16 +1,24 @@
-"""Filler words: filled pauses (um, uh) checked on the audio, discourse fillers by context.
+"""Filler words: filled pauses (um, uh) from the transcript, discourse fillers by context.
 
-Filled pauses. Whisper, even primed, both drops "um"/"uh" and invents repeats of
-them. A filled pause is a steady, voiced, central vowel with flat or falling pitch
-(O'Shaughnessy 1992; Goto, Itou & Hayamizu 1999), so each is checked against the audio:
+Filled pauses. Primed with a short filler prompt, Whisper writes nearly every "um"/"uh"
+it hears, on voices and in rooms no detector here was tuned on; its weakness is
+precision: it invents repeats ("uh uh uh" for one or two). So the transcript's word
+wins, and the audio only removes a filler on positive evidence that it was invented:
 
-1. *Verify*: transcribed fillers are grouped with their neighbours into one stretch
-   (from the word before to the word after), and the steady voiced runs in that
-   stretch are counted. A group keeps as many fillers as there are runs; the rest
-   are invented repeats and are dropped. A filler with no run under it is kept but
-   not counted (its confidence is low).
-2. *Search*: a gap between words that holds a steady run the text does not explain
-   is a filler the transcript lost.
+1. *No voice at all*: nothing voiced between the words around it (Whisper's own times
+   for fillers are too loose to say more). Voice is periodic and judged relative to the
+   take's own speech level, never in absolute dB, so a quiet microphone changes nothing.
+2. *Repeats past what the audio holds*: a run of consecutive fillers keeps as many as
+   there are separate voiced sounds between its neighbouring words. In a noisy take
+   (speech less than ``FillerOptions.min_snr_for_sounds_db`` above the room's level)
+   soft fillers lose their voicing, so there only the same filler written on top of
+   itself counts as a repeat.
+
+A filler with voice under it but no clean steady vowel (a hoarse or nasal voice, an
+"uh" run into the next word) is counted with a lower confidence and a note saying so;
+so is one Whisper itself doubted. Optionally (``FillerOptions.search_gaps``), a steady
+voiced vowel in a gap between words, where the transcript has nothing, is a filler the
+transcript lost; the search never looks inside a word Whisper timed.
 
 Discourse fillers are found by context rules in ``delivery.discourse``.
 """
@@ -22,37 +30,34 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehearse.delivery.discourse import discourse_fillers
-from rehearse.delivery.features import Frames
+from rehearse.delivery.features import MAX_VOICED_APERIODICITY, Frames
 from rehearse.delivery.filler_types import DISCOURSE, FILLED, Filler
 from rehearse.delivery.pauses import context_after, context_before
 from rehearse.options import FillerOptions
-from rehearse.text.format import filled_pause_form, normalize
 from rehearse.speech.transcribe import Word
+from rehearse.text.format import filled_pause_form
 
-__all__ = ["DISCOURSE", "FILLED", "Filler", "SteadyRun", "find_fillers", "sound_bursts", "steady_runs"]
+__all__ = ["DISCOURSE", "FILLED", "Filler", "SteadyRun", "find_fillers", "steady_runs", "voice_events"]
 
-# A voiced run is split where the voicing drops out for this long.
+# A voiced run is split where the voice drops out for this long.
 VOICING_DIP_S = 0.08
 # Confidence by the evidence behind a filled pause; ``FillerOptions.min_confidence``
-# (0.5) decides which are counted, so only the first four count by default.
+# (0.5) decides which are counted: every transcribed filler not shown to be invented.
 HEARD_STEADY = 0.95  # in the transcript, and a steady vowel under it
-HEARD_BURST = 0.8  # in the transcript, and a separate burst of sound under it
+HEARD = 0.8  # in the transcript, voice under it but no clean steady vowel
 UNCHECKED = 0.7  # in the transcript, with no audio to check it against
 FOUND_IN_AUDIO = 0.6  # a steady vowel where the transcript has no word
-NO_SOUND = 0.3  # in the transcript, with nothing of its own under it
-LENGTHENING = 0.2  # the same vowel held at the end of a word: not a filler
-# Whisper words below this probability are suspicious (openai/whisper PR #1838): such
-# a filler needs a steady vowel under it, not only a burst of sound.
+INVENTED = 0.2  # in the transcript, and the audio shows it was invented
+# Whisper words below this probability are suspicious (openai/whisper PR #1838). Real
+# fillers on hoarse voices come with p=0.01 too, so it lowers confidence, never drops.
 SUSPICIOUS_PROBABILITY = 0.15
-# A word longer than this many times its expected length (from the speaker's own
-# seconds per letter) and by more than LONG_WORD_EXCESS_S may hide a filler.
-LONG_WORD_FACTOR = 2.5
-LONG_WORD_EXCESS_S = 0.25
-# A run whose mean spectrum is this far from the rest of its word (in units of the
-# speaker's median spectral change) is a different vowel: a filler, not a lengthening.
-SEPARATE_VOWEL_DISTANCE = 1.0
-# Edge of a word gap left to the neighbouring words' imprecise timestamps.
+DOUBTED_PENALTY = 0.15
+# The edge of a word gap left to the neighbouring words' imprecise timestamps.
 GAP_MARGIN_S = 0.06
+# Speech level: this quantile of the frame levels inside words; the room's noise
+# level: this quantile of all frame levels (a take has pauses).
+SPEECH_LEVEL_QUANTILE = 0.9
+NOISE_LEVEL_QUANTILE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +69,7 @@ class SteadyRun:
 
 
 def find_fillers(words: tuple[Word, ...] | list[Word], frames: Frames | None, options: FillerOptions) -> list[Filler]:
-    """Filled pauses (verified on the audio when ``frames`` is given) and discourse fillers."""
+    """Filled pauses (checked on the audio when ``frames`` is given) and discourse fillers."""
     words = list(words)
     found = _filled_pauses(words, frames, options) + discourse_fillers(words, options)
     return sorted(found, key=lambda f: f.start)
@@ -76,123 +81,130 @@ def find_fillers(words: tuple[Word, ...] | list[Word], frames: Frames | None, op
 def _filled_pauses(words: list[Word], frames: Frames | None, options: FillerOptions) -> list[Filler]:
     content = [w for w in words if filled_pause_form(w.text) is None]
 
-    def make(word, start, end, source, confidence, note):
+    def make(word: Word | None, start, end, source, confidence, note, form="uh"):
         middle = (start + end) / 2
         return Filler(
-            word=word, kind=FILLED, start=round(start, 3), end=round(end, 3), source=source,
-            confidence=round(confidence, 2), counted=confidence >= options.min_confidence,
+            word=filled_pause_form(word.text) if word is not None else form, kind=FILLED,
+            start=round(start, 3), end=round(end, 3), source=source, confidence=round(confidence, 2),
+            counted=confidence >= options.min_confidence,
             before=context_before(content, middle), after=context_after(content, middle), note=note,
         )
 
     groups = _filler_groups(words)
-    if frames is None or not frames.voiced.any():
-        return [make(filled_pause_form(w.text), w.start, w.end, "transcript", UNCHECKED, "not checked on the audio")
-                for group in groups for w in group[2]]
-    reference = _speaker_reference(frames, content)
-    claimed: list[tuple[float, float]] = []
+    if frames is None or frames.times.size < 2:
+        return [make(w, w.start, w.end, "transcript", UNCHECKED, "not checked on the audio")
+                for _, _, group in groups for w in group]
+    reference = _speaker_reference(frames, content, options)
     fillers: list[Filler] = []
+    claimed: list[tuple[float, float]] = []
     for lower, upper, group in groups:
-        # The stretch around transcribed fillers is explained by them: the gap search
-        # below does not look there again.
         claimed.append((lower, upper))
-        # Each filled pause is a separate burst of sound; an invented repeat has none
-        # of its own. Bursts are counted regardless of voicing, since a creaky "uh"
-        # has no clear pitch.
-        bursts = sound_bursts(frames, lower, upper, min_burst_s=options.min_steady_run_s)
-        steady = steady_runs(frames, lower, upper, reference, options, min_run_s=options.min_steady_run_s)
-        keep = min(len(group), len(bursts))
-        for word in group[:keep]:
-            burst = _nearest(bursts, word)
-            bursts.remove(burst)
-            under = [r for r in steady if r.start < burst[1] and burst[0] < r.end]
-            if word.probability < SUSPICIOUS_PROBABILITY and not under:
-                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", NO_SOUND,
-                                    f"not counted: Whisper gave it p={word.probability:.2f} and no steady vowel is under it"))
-                continue
-            start, end = (under[0].start, under[0].end) if under else burst
-            if under:
-                fillers.append(make(filled_pause_form(word.text), start, end, "both", HEARD_STEADY,
-                                    "in the transcript and heard as a steady vowel"))
-            else:
-                fillers.append(make(filled_pause_form(word.text), start, end, "both", HEARD_BURST,
-                                    "in the transcript, with a separate burst of sound under it"))
-        if len(group) > keep:
-            dropped = len(group) - keep
-            note = f"{dropped} more in the transcript than separate sounds in the audio (invented repeats)"
-            if fillers and keep:
-                fillers[-1] = _with_note(fillers[-1], note)
-            else:
-                word = group[0]
-                fillers.append(make(filled_pause_form(word.text), word.start, word.end, "transcript", NO_SOUND,
-                                    f"not counted: no sound of its own under it; {note}"))
-    for gap_start, gap_end in _word_gaps(content, frames):
-        for run in steady_runs(frames, gap_start, gap_end, reference, options, min_run_s=options.min_gap_filler_s):
-            if run.end - run.start > options.max_gap_filler_s:
-                continue
-            if any(a < run.end and run.start < b for a, b in claimed):
-                continue
-            fillers.append(make("uh", run.start, run.end, "acoustic", FOUND_IN_AUDIO,
-                                "a steady vowel between words that the transcript lost"))
-            claimed.append((run.start, run.end))
-    fillers.extend(_inside_long_words(content, frames, reference, options, claimed, make))
+        fillers.extend(_judge_group(group, lower, upper, frames, reference, options, make))
+    if options.search_gaps:
+        for gap_start, gap_end in _word_gaps(content):
+            for run in steady_runs(frames, gap_start, gap_end, reference, options, min_run_s=options.min_gap_filler_s):
+                if run.end - run.start > options.max_gap_filler_s:
+                    continue
+                if any(a < run.end and run.start < b for a, b in claimed):
+                    continue
+                fillers.append(make(None, run.start, run.end, "acoustic", FOUND_IN_AUDIO,
+                                    "a steady vowel between words that the transcript lost"))
+                claimed.append((run.start, run.end))
     return fillers
 
 
-def _inside_long_words(words: list[Word], frames: Frames, reference: "_Reference", options: FillerOptions,
-                       claimed: list[tuple[float, float]], make) -> list[Filler]:
-    """Filled pauses hidden in words that last far longer than the speaker's own pace allows.
-
-    Whisper often folds a lost "uh" into the word next to it. A steady run at the head
-    or tail of such a word whose spectrum differs from the rest of the word is a
-    separate filler; the same vowel held is a lengthening ("the-e-e"), listed but not
-    counted.
-    """
-    timed = [w for w in words if w.end - w.start > 0.02 and len(normalize(w.text)) > 0]
-    if len(timed) < 5:
-        return []
-    seconds_per_char = float(np.median([(w.end - w.start) / len(normalize(w.text)) for w in timed]))
-    found: list[Filler] = []
-    for word in timed:
-        expected = seconds_per_char * len(normalize(word.text))
-        duration = word.end - word.start
-        if duration <= LONG_WORD_FACTOR * expected or duration - expected <= LONG_WORD_EXCESS_S:
-            continue
-        for run in steady_runs(frames, word.start, word.end, reference, options, min_run_s=options.min_gap_filler_s):
-            if any(a < run.end and run.start < b for a, b in claimed):
-                continue
-            at_edge = run.start - word.start < 0.35 * duration or word.end - run.end < 0.35 * duration
-            if not at_edge or run.end - run.start > options.max_gap_filler_s:
-                continue
-            rest = _voiced_outside(frames, word.start, word.end, run)
-            run_frames = frames.between(run.start, run.end)
-            if rest is None:
-                continue
-            distance = float(np.linalg.norm(frames.mfcc[1:13, run_frames].mean(axis=1) - rest))
-            if distance > SEPARATE_VOWEL_DISTANCE * reference.median_mfcc_change:
-                found.append(make("uh", run.start, run.end, "acoustic", FOUND_IN_AUDIO,
-                                  f"a separate steady vowel inside the over-long word \u201c{word.text}\u201d"))
-            else:
-                found.append(make("uh", run.start, run.end, "acoustic", LENGTHENING,
-                                  f"not counted: \u201c{word.text}\u201d is lengthened (the same vowel held), not a filler"))
-            claimed.append((run.start, run.end))
-    return found
-
-
-def _voiced_outside(frames: Frames, start_s: float, end_s: float, run: "SteadyRun") -> np.ndarray | None:
-    """Mean MFCC 1-12 of the word's voiced frames outside the run, or None if too few."""
-    window = frames.between(start_s, end_s)
-    mask = frames.voiced[window].copy()
-    inner = frames.between(run.start, run.end)
-    mask[inner.start - window.start : inner.stop - window.start] = False
-    if mask.sum() < 5:
-        return None
-    return frames.mfcc[1:13, window][:, mask].mean(axis=1)
+def _judge_group(group: list[Word], lower: float, upper: float, frames: Frames, reference: _Reference,
+                 options: FillerOptions, make) -> list[Filler]:
+    """Keep a run of consecutive transcribed fillers unless the audio shows some were invented."""
+    hop = float(frames.times[1] - frames.times[0])
+    out: list[Filler] = []
+    # Whisper's times for fillers are loose (often zero-length, off by half a second):
+    # "under it" is the whole stretch between the neighbouring words.
+    voice_s = float(reference.voice[frames.between(lower, upper)].sum()) * hop
+    if voice_s < options.min_voiced_s:
+        return [make(w, w.start, w.end, "transcript", INVENTED, "not counted: no voice at all between the words around it")
+                for w in group]
+    # The neighbouring words' onsets and tails spill past Whisper's times for them.
+    inner = (lower + options.edge_margin_s, upper - options.edge_margin_s)
+    events = voice_events(frames, reference.voice, *inner, min_event_s=options.min_event_s)
+    keep, why = _how_many_sounds(group, events, reference, options)
+    kept = _most_distinct(group, keep, options)
+    previous_end = lower
+    for word in sorted(kept, key=lambda w: w.start):
+        # Each counted filler is placed on its own sound, in time order, so that no two
+        # overlap; one without a sound of its own keeps Whisper's times.
+        start, end, source = max(word.start, previous_end), max(word.end, previous_end), "transcript"
+        later = [e for e in events if e[0] >= previous_end - 1e-6
+                 and e[0] < word.end + options.voice_slack_s and word.start - options.voice_slack_s < e[1]]
+        if later:
+            start, end = min(later, key=lambda e: abs((e[0] + e[1]) / 2 - (word.start + word.end) / 2))
+            source = "both"
+        previous_end = end
+        window = _window(word, lower, upper, options)
+        steady = steady_runs(frames, max(window[0], start - 0.05), min(window[1], end + 0.05), reference, options,
+                             min_run_s=options.min_steady_run_s)
+        if steady:
+            confidence, note = HEARD_STEADY, "in the transcript and heard as a steady vowel"
+        else:
+            confidence, note = HEARD, ("in the transcript, with voice under it but no clean steady vowel "
+                                       "(a hoarse or nasal voice, or run into the next word): lower confidence")
+        if word.probability < SUSPICIOUS_PROBABILITY:
+            confidence -= DOUBTED_PENALTY
+            note += f"; Whisper gave it p={word.probability:.2f}"
+        out.append(make(word, start, end, source, confidence, note))
+    dropped = [w for w in group if w not in kept]
+    if dropped:
+        note = f"not counted: {len(group)} written here, {why} (invented repeats)"
+        out.extend(make(w, w.start, w.end, "transcript", INVENTED, note) for w in dropped)
+    return out
 
 
-def _with_note(filler: Filler, note: str) -> Filler:
-    from dataclasses import replace
+def _window(word: Word, lower: float, upper: float, options: FillerOptions) -> tuple[float, float]:
+    """Where a filler's sound may be: around its own times, not inside the neighbouring words."""
+    start = max(lower, word.start - options.voice_slack_s)
+    end = min(upper, word.end + options.voice_slack_s)
+    if end - start < 2 * options.voice_slack_s:  # neighbours timed right up against it
+        start, end = word.start - options.voice_slack_s / 2, word.end + options.voice_slack_s / 2
+    return start, end
 
-    return replace(filler, note=f"{filler.note}; {note}")
+
+def _how_many_sounds(group: list[Word], events: list[tuple[float, float]], reference: _Reference,
+                     options: FillerOptions) -> tuple[int, str]:
+    """How many of the consecutive fillers the audio holds, and why that many."""
+    n = len(group)
+    if n == 1:
+        return n, ""
+    # In a noisy room soft fillers lose their voicing: too few sounds are heard, and that
+    # is no evidence against the transcript. Only the same filler written on top of
+    # itself is.
+    if reference.snr_db < options.min_snr_for_sounds_db:
+        apart = len(_same_sound_clusters(group, options.same_sound_within_s))
+        return apart, f"written on top of each other at {apart} time{'s' if apart != 1 else ''}"
+    heard = min(n, max(1, len(events)))
+    return heard, f"the audio holds {heard} separate sound{'s' if heard != 1 else ''}"
+
+
+def _same_sound_clusters(words: list[Word], within_s: float) -> list[list[Word]]:
+    """The same filler written on top of itself: the same form, each starting less than
+    ``within_s`` after the one before it ends (chained). Different forms at one time
+    ("um, uh") are kept apart: Whisper squeezes the times of separate fillers too."""
+    clusters: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.start):
+        last = clusters[-1][-1] if clusters else None
+        if (last is not None and filled_pause_form(word.text) == filled_pause_form(last.text)
+                and word.start - last.end < within_s):
+            clusters[-1].append(word)
+        else:
+            clusters.append([word])
+    return clusters
+
+
+def _most_distinct(words: list[Word], keep: int, options: FillerOptions) -> list[Word]:
+    """The ``keep`` fillers to count: the surest of each separate time first, then the rest."""
+    clusters = _same_sound_clusters(words, options.same_sound_within_s)
+    heads = [max(c, key=lambda w: w.probability) for c in clusters]
+    rest = sorted((w for c in clusters for w in c if w not in heads), key=lambda w: -w.probability)
+    return (heads + rest)[:keep]
 
 
 def _filler_groups(words: list[Word]) -> list[tuple[float, float, list[Word]]]:
@@ -211,33 +223,28 @@ def _filler_groups(words: list[Word]) -> list[tuple[float, float, list[Word]]]:
             current = []
     if current:
         groups.append((previous_end, current[-1].end + 0.5, current))
-    # Whisper's times for fillers are loose: search between the neighbouring words,
-    # and at least the fillers' own span.
+    # Whisper's times for fillers are loose: at least the fillers' own span.
     return [(min(lo, g[0].start), max(hi, g[-1].end), g) for lo, hi, g in groups]
 
 
-def _nearest(bursts: list[tuple[float, float]], word: Word) -> tuple[float, float]:
-    middle = (word.start + word.end) / 2
-    return min(bursts, key=lambda b: abs((b[0] + b[1]) / 2 - middle))
-
-
-def sound_bursts(frames: Frames, start_s: float, end_s: float, *, min_burst_s: float) -> list[tuple[float, float]]:
-    """Stretches in [start_s, end_s] above the silence level, split by dips of 80 ms or more."""
+def voice_events(frames: Frames, voice: np.ndarray, start_s: float, end_s: float, *,
+                 min_event_s: float) -> list[tuple[float, float]]:
+    """Separate voiced sounds in [start_s, end_s]: voice runs split by dips of 80 ms or more."""
     window = frames.between(start_s, end_s)
     if window.stop - window.start < 2:
         return []
     hop = float(frames.times[1] - frames.times[0])
-    loud = _bridge(frames.rms_db[window] > frames.silence_db, max_gap=int(round(VOICING_DIP_S / hop)) - 1)
-    edges = np.diff(np.concatenate(([0], loud.astype(np.int8), [0])))
-    bursts = []
+    on = _bridge(voice[window], max_gap=int(round(VOICING_DIP_S / hop)) - 1)
+    edges = np.diff(np.concatenate(([0], on.astype(np.int8), [0])))
+    events = []
     for first, last in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if (last - first) * hop >= min_burst_s:
-            bursts.append((float(frames.times[window.start + first] - hop / 2),
+        if (last - first) * hop >= min_event_s:
+            events.append((float(frames.times[window.start + first] - hop / 2),
                            float(frames.times[window.start + last - 1] + hop / 2)))
-    return bursts
+    return events
 
 
-def _word_gaps(words: list[Word], frames: Frames) -> list[tuple[float, float]]:
+def _word_gaps(words: list[Word]) -> list[tuple[float, float]]:
     gaps = []
     for before, after in zip(words, words[1:]):
         start, end = before.end + GAP_MARGIN_S, after.start - GAP_MARGIN_S
@@ -248,27 +255,42 @@ def _word_gaps(words: list[Word], frames: Frames) -> list[tuple[float, float]]:
 
 @dataclass(frozen=True, slots=True)
 class _Reference:
-    """The speaker's own typical values, from frames inside words."""
+    """The speaker's own typical values, from frames inside words.
 
+    ``voice`` marks frames that are periodic and within ``voice_below_speech_db`` of
+    the take's speech level: relative, so the same take at any gain gives the same mask.
+    """
+
+    speech_db: float
+    snr_db: float
     median_f0_hz: float
     median_level_db: float
     median_mfcc_change: float
     change: np.ndarray
+    voice: np.ndarray
 
 
-def _speaker_reference(frames: Frames, words: list[Word]) -> _Reference:
+def _speaker_reference(frames: Frames, words: list[Word], options: FillerOptions) -> _Reference:
     inside = np.zeros(frames.times.size, dtype=bool)
     for w in words:
         inside[frames.between(w.start, w.end)] = True
-    voiced = inside & frames.voiced
-    if voiced.sum() < 20:
-        voiced = frames.voiced
+    if inside.sum() < 20:
+        inside[:] = True
+    speech_db = float(np.quantile(frames.rms_db[inside], SPEECH_LEVEL_QUANTILE))
+    voice = (frames.aperiodicity < MAX_VOICED_APERIODICITY) & (frames.rms_db > speech_db - options.voice_below_speech_db)
+    own = inside & voice
+    if own.sum() < 20:
+        own = voice if voice.sum() >= 20 else np.ones_like(voice)
     change = _mfcc_change(frames.mfcc)
+    f0 = frames.pitch_hz[own]
     return _Reference(
-        median_f0_hz=float(np.nanmedian(frames.f0_hz[voiced])),
-        median_level_db=float(np.median(frames.rms_db[voiced])),
-        median_mfcc_change=float(np.nanmedian(change[voiced])) or 1.0,
+        speech_db=speech_db,
+        snr_db=speech_db - float(np.quantile(frames.rms_db, NOISE_LEVEL_QUANTILE)),
+        median_f0_hz=float(np.nanmedian(f0)) if np.isfinite(f0).any() else float("nan"),
+        median_level_db=float(np.median(frames.rms_db[own])),
+        median_mfcc_change=float(np.nanmedian(change[own])) or 1.0,
         change=change,
+        voice=voice,
     )
 
 
@@ -299,7 +321,7 @@ def steady_runs(frames: Frames, start_s: float, end_s: float, reference: _Refere
         return []
     hop = float(frames.times[1] - frames.times[0])
     change = reference.change[window]
-    steady = frames.voiced[window] & (change < options.max_spectral_change * reference.median_mfcc_change)
+    steady = reference.voice[window] & (change < options.max_spectral_change * reference.median_mfcc_change)
     steady = _bridge(steady, max_gap=int(round(VOICING_DIP_S / hop)) - 1)
     edges = np.diff(np.concatenate(([0], steady.astype(np.int8), [0])))
     runs = []
@@ -313,9 +335,9 @@ def steady_runs(frames: Frames, start_s: float, end_s: float, reference: _Refere
 
 
 def _holds_pitch_and_level(frames: Frames, run: slice, reference: _Reference, options: FillerOptions) -> bool:
-    f0 = frames.f0_hz[run]
+    f0 = frames.pitch_hz[run]
     f0 = f0[np.isfinite(f0)]
-    if f0.size < 3:
+    if f0.size < 3 or not np.isfinite(reference.median_f0_hz):
         return False
     semitones = 12 * np.log2(f0 / reference.median_f0_hz)
     if np.percentile(semitones, 90) - np.percentile(semitones, 10) > options.max_pitch_range_st:
@@ -323,7 +345,7 @@ def _holds_pitch_and_level(frames: Frames, run: slice, reference: _Reference, op
     if np.median(semitones) > options.max_pitch_above_median_st:
         return False
     level = np.median(frames.rms_db[run]) - reference.median_level_db
-    return -20.0 <= level <= 3.0
+    return -options.max_level_below_speaker_db <= level <= options.max_level_above_speaker_db
 
 
 def _bridge(mask: np.ndarray, *, max_gap: int) -> np.ndarray:

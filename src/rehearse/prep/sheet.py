@@ -20,18 +20,12 @@ from rehearse.prep.posting import Posting, Requirement, read_posting
 from rehearse.prep.stories import Story
 from rehearse.text.words import stem
 
-# The likely questions of a standard round, in the order they come.
-STANDARD_ROUND = (
-    "background/tell-me-about-yourself",
-    "motivation/what-motivates-you",
-    "behavioral/challenge-you-overcame",
-    "background/reason-for-leaving",
-    "closing/questions-for-us",
-)
-# Questions answered by the candidate's own overview or by questions, not by a story.
+# The round whose questions the sheet plans for (``questions/rounds.toml``).
+DEFAULT_ROUND = "standard"
+_LEAVING = "background/reason-for-leaving"
 _NO_STORY = {
-    "background/reason-for-leaving": "No story: one short, positive reason, then why this role.",
-    "closing/questions-for-us": "Ask the questions below, then close with the closing line.",
+    _LEAVING: "No story: one short, positive reason, then why this role.",
+    "closing": "Ask the questions below, then close with the closing line.",
 }
 _OVERVIEW = "background/tell-me-about-yourself"
 _CANDIDATES_PER_QUESTION = 6
@@ -134,7 +128,7 @@ class PrepSheet:
 
 
 def build(posting_text: str, stories: Sequence[Story], *, company: str | None = None, catalog=None,
-          round_questions: Sequence[str] = STANDARD_ROUND, options: PrepOptions | None = None) -> PrepSheet:
+          round_id: str = DEFAULT_ROUND, options: PrepOptions | None = None) -> PrepSheet:
     """Prepare for one job.
 
     Args:
@@ -142,7 +136,7 @@ def build(posting_text: str, stories: Sequence[Story], *, company: str | None = 
         stories: the user's story bank.
         company: the company's name (asked about and named in the closing line).
         catalog: question packs (default: ``packs.load_packs()``).
-        round_questions: the likely questions, "pack/question" ids in order.
+        round_id: the mock-interview round whose questions are the likely ones.
     """
     from rehearse import packs
 
@@ -154,7 +148,7 @@ def build(posting_text: str, stories: Sequence[Story], *, company: str | None = 
                      if (p := match(r, s)) is not None)
     shown = {p.requirement for p in pairings}
     gaps = tuple(r for r in posting.requirements if r.term not in shown)
-    plan = _plan(posting, stories, pairings, catalog, round_questions, company, options)
+    plan = _plan(posting, stories, pairings, catalog, catalog.get_round(round_id), company, options)
     return PrepSheet(posting.title, company, posting.requirements, posting.values, tuple(stories), pairings, gaps,
                      plan, _asks(posting, company, gaps), _closing_line(posting, pairings, stories, company))
 
@@ -180,20 +174,23 @@ def _posting_word(requirement: Requirement, key: str) -> str:
 
 
 def _plan(posting: Posting, stories: Sequence[Story], pairings: tuple[Pairing, ...], catalog,
-          round_questions: Sequence[str], company: str | None, options: PrepOptions) -> tuple[QuestionPlan, ...]:
+          interview_round, company: str | None, options: PrepOptions) -> tuple[QuestionPlan, ...]:
     shows: dict[str, list[str]] = {}
     for p in pairings:
         shows.setdefault(p.story_id, []).append(p.requirement)
-    questions = [(qid, catalog.get(qid)) for qid in round_questions]
-    story_questions = [(qid, q) for qid, q in questions if qid not in _NO_STORY and qid != _OVERVIEW]
+    questions = [(rq.question.id, rq) for rq in interview_round.questions]
+    no_story = {qid: _NO_STORY["closing" if rq.closing else qid] for qid, rq in questions
+                if rq.closing or qid in _NO_STORY}
+    story_questions = [(qid, rq.question) for qid, rq in questions if qid not in no_story and qid != _OVERVIEW]
     fits = {(qid, s.id): _fit(q, s, company, catalog) for qid, q in story_questions for s in stories}
     assignment = _assign([qid for qid, _ in story_questions], stories, fits, shows, options)
     plan: list[QuestionPlan] = []
-    for qid, question in questions:
-        if qid in _NO_STORY:
-            plan.append(QuestionPlan(qid, question.text, None, _NO_STORY[qid]))
+    for qid, asked in questions:
+        question = asked.question
+        if qid in no_story:
+            plan.append(QuestionPlan(qid, asked.say, None, no_story[qid]))
         elif not stories:
-            plan.append(QuestionPlan(qid, question.text, None,
+            plan.append(QuestionPlan(qid, asked.say, None,
                                      "No stories in the bank yet: add one with 'rehearse stories add'."))
         elif qid == _OVERVIEW:
             # The overview mentions a highlight in a sentence; it may be a story told in
@@ -202,10 +199,10 @@ def _plan(posting: Posting, stories: Sequence[Story], pairings: tuple[Pairing, .
             n = len(shows.get(best.id, ()))
             reason = (f"Your highlight: it shows {n} of the job's requirements." if n else
                       "Your highlight (it echoes none of the job's requirements yet: say how it relates).")
-            plan.append(QuestionPlan(qid, question.text, best.id, reason, requirements=tuple(shows.get(best.id, ()))))
+            plan.append(QuestionPlan(qid, asked.say, best.id, reason, requirements=tuple(shows.get(best.id, ()))))
         elif assignment.get(qid) is None:
             best = max(stories, key=lambda s: len(fits[qid, s.id][0]))
-            plan.append(QuestionPlan(qid, question.text, None,
+            plan.append(QuestionPlan(qid, asked.say, None,
                                      "No story in the bank has enough of this answer's parts yet: prepare one.",
                                      fits[qid, best.id][0], fits[qid, best.id][1]))
         else:
@@ -214,7 +211,7 @@ def _plan(posting: Posting, stories: Sequence[Story], pairings: tuple[Pairing, .
             n_req = len(shows.get(story.id, ()))
             reason = f"It has {len(found)} of the answer's {len(found) + len(missing)} parts" + (
                 f" and shows {n_req} of the job's requirements." if n_req else ".")
-            plan.append(QuestionPlan(qid, question.text, story.id, reason, found, missing,
+            plan.append(QuestionPlan(qid, asked.say, story.id, reason, found, missing,
                                      tuple(shows.get(story.id, ()))))
     return tuple(plan)
 
