@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from rehearse.verdicts import SEVERITY_ORDER as SEVERITY_RANK  # one severity order, kept under its old name
+
 
 
 @dataclass(frozen=True, slots=True)
