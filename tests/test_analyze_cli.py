@@ -64,7 +64,7 @@ def test_strong_sample_passes_the_delivery_targets(samples_dir, tmp_path):
 
 
 def test_terminal_report_shows_findings_with_timestamps(samples_dir, tmp_path):
-    out = run("analyze", samples_dir / "rambling_answer.ogg", "--no-history", tmp_path=tmp_path).stdout
+    out = run("analyze", samples_dir / "rambling_answer.ogg", "--no-history", "--all", tmp_path=tmp_path).stdout
     for heading in ("What to work on", "Delivery", "Fillers, with what came before and after", "Long pauses", "Transcript"):
         assert heading in out
     assert "over the 90 s target" in out

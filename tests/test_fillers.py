@@ -176,7 +176,7 @@ def _words(text: str, gaps: dict[int, float] | None = None) -> list[Word]:
         ("And, like, the worst week of my life.", ["like"]),
         ("It was like, um, the worst week.", ["like"]),
         ("It looks like, a small change.", []),
-        ("It's like the money, you know, that keeps me going.", ["you know"]),
+        ("It's like the money, you know, that keeps me going.", ["like", "you know"]),  # issue 18: "it is the money"
         ("Do you know the answer?", []),
         ("You know, I love hard problems.", ["you know"]),
         ("I mean, honestly, I enjoy it.", ["i mean"]),

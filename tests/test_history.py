@@ -18,7 +18,7 @@ import pytest
 from rehearse.app import history
 from rehearse.errors import HistoryError
 from rehearse.app.history import History
-from rehearse.app.take_metrics import SEVERITY_RANK, Metrics
+from rehearse.app.take_metrics import Metrics
 from rehearse.app.trends import MEASURES, question_trends, sparkline, verdict
 
 CLIPS = ("mfa_uhum.flac", "mfa_um.flac", "jfk.flac")
@@ -60,7 +60,7 @@ def test_record_keeps_one_row_per_take_and_settings(tmp_path, analyses):
         assert stored.metrics.filled_count == delivery.fillers.filled_count
         assert stored.metrics.long_pauses == delivery.pauses.long_count
         assert stored.metrics.target_max_s == delivery.duration.target_max
-        worst = min(take.findings, key=lambda f: SEVERITY_RANK[f.severity])
+        worst = take.ranked_findings()[0]  # what the terminal report puts first
         assert stored.metrics.top_issue == worst.message
         assert h.analysis(first) == json.loads(json.dumps(take.to_dict()))
         assert h.get(other_question).question == "closing/feedback"

@@ -3,6 +3,8 @@ through the whole pipeline with the real model."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import io
 import json
 import os
@@ -207,6 +209,13 @@ def test_rushed_result_is_named_from_the_content_parts(spoken):
                             thresholds=analysis.thresholds, content=content)
     stretch = next(s for s in report.pace if s.label == "rushed" and s.start <= window.start < s.end)
     assert stretch.part == "result"
+    # Faster than the speaker's own pace but within the target: not "rushed" advice (issue 18).
+    assert round(stretch.wpm) <= analysis.thresholds.target.max_wpm
+    assert not any(f.message.startswith("Rushed") for f in report.findings)
+    # Against a target it exceeds, the same stretch is named as the rushed result.
+    strict = dataclasses.replace(analysis.thresholds, target=dataclasses.replace(
+        analysis.thresholds.target, max_wpm=round(stretch.wpm) - 10))
+    report = language.check(analysis.transcript.words, delivery=analysis.delivery, thresholds=strict, content=content)
     finding = next(f for f in report.findings if f.message.startswith("Rushed the measurable result"))
     assert finding.start == stretch.start and finding.end == stretch.end
     assert os.path.commonprefix([stretch.text, window.text])  # the stretch quotes the window's words

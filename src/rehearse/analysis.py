@@ -17,6 +17,7 @@ from rehearse.options import Thresholds
 from rehearse.findings import Finding, delivery_findings, recording_findings
 from rehearse.packs import Catalog, Question
 from rehearse.speech.transcribe import Transcriber, Transcript, TranscriptionOptions
+from rehearse.verdicts import judge, rank
 
 SCHEMA_VERSION = "1.1"
 StageCallback = Callable[[str, float, float], None]
@@ -64,6 +65,19 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict following ``schema/analysis.schema.json``."""
         return _jsonable(self)
+
+    @property
+    def verdicts(self):
+        """The delivery measures against their targets (``verdicts.Verdicts``), None for a typed draft.
+
+        Computed from the measures and thresholds, not stored, so an analysis rebuilt from
+        its JSON has the same verdicts and the JSON form stays as the schema says.
+        """
+        return judge(self.delivery, self.thresholds) if self.delivery is not None else None
+
+    def ranked_findings(self) -> tuple[Finding, ...]:
+        """The findings, most severe first, then in the order they happen in the take."""
+        return rank(self.findings)
 
 
 def _jsonable(value: Any) -> Any:

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rehearse.options import Thresholds
-from rehearse.text.format import clock
+from rehearse.text.format import clock, in_context, plural
+from rehearse.verdicts import judge, rushed
 
 if TYPE_CHECKING:
     from rehearse.delivery import Delivery
@@ -73,6 +74,7 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
                         kind="delivery.no_speech"),)
     found: list[Finding] = []
     duration = delivery.duration
+    verdicts = judge(delivery, thresholds)
     if duration.verdict == "over":
         over = duration.speaking - duration.target_max
         found.append(Finding("delivery", "high", f"The answer ran {duration.speaking:.0f} s, {over:.0f} s over the {duration.target_max:.0f} s target.",
@@ -84,46 +86,45 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
                              kind="delivery.duration.short"))
     pace = delivery.pace
     target = thresholds.target
-    judged = duration.speaking >= target.min_judged_s
-    if judged and pace.wpm > target.max_wpm:
+    judged = verdicts.judged
+    if verdicts.pace == "fast":
         found.append(Finding("delivery", "medium", f"Pace {pace.wpm:.0f} words/min is faster than {target.max_wpm:.0f}.",
                              "Slow down at the key points and let a short pause land after your result.", kind="delivery.pace.fast"))
-    elif judged and pace.wpm < target.min_wpm:
+    elif verdicts.pace == "slow":
         found.append(Finding("delivery", "medium", f"Pace {pace.wpm:.0f} words/min is slower than {target.min_wpm:.0f}.",
                              "Practise until the story flows; long gaps make an answer sound unprepared.", kind="delivery.pace.slow"))
     for window in pace.windows if judged else ():
         # Faster than the speaker's own pace and than the target: a change of pace
         # within the target range is expression, not rushing.
-        if window.label == "rushed" and window.wpm > target.max_wpm:
+        if window.label == "rushed" and rushed(window.wpm, target):
             found.append(Finding("delivery", "low", f"Rushed at {window.wpm:.0f} words/min: \u201c{_clip(window.text)}\u201d",
                                  "Take this part slower; it is where listeners lose the thread.", window.start, window.end,
                                  kind="delivery.pace.rushed"))
             break
     fillers = delivery.fillers
     options = thresholds.fillers
-    if fillers.filled_per_min > options.max_filled_per_min:
+    if not verdicts.filled_ok:
         worst = [f for f in fillers.items if f.counted and f.kind == "filled"]
         example = worst[0]
         found.append(Finding("delivery", "high" if fillers.filled_per_min > 2 * options.max_filled_per_min else "medium",
-                             f"{fillers.filled_count} filled pauses ({fillers.filled_per_min:.1f}/min, {fillers.filled_time:.1f} s in all), "
-                             f"e.g. \u201c{example.before} [{example.word}] {example.after}\u201d at {clock(example.start)}.",
+                             f"{plural(fillers.filled_count, 'filled pause')} ({fillers.filled_per_min:.1f}/min, {fillers.filled_time:.1f} s in all), "
+                             f"e.g. {in_context(example.before, example.word, example.after)}.",
                              "Replace each um or uh with a silent pause: silence sounds confident, a filler does not.",
                              example.start, example.end, kind="delivery.fillers.filled"))
-    if fillers.discourse_per_min > options.max_discourse_per_min:
+    if not verdicts.discourse_ok:
         words = ", ".join(f"\u201c{w}\u201d \u00d7{n}" for w, n in fillers.by_word if w not in ("um", "uh", "hmm"))
-        found.append(Finding("delivery", "medium", f"{fillers.discourse_count} discourse fillers ({fillers.discourse_per_min:.1f}/min): {words}.",
+        found.append(Finding("delivery", "medium", f"{plural(fillers.discourse_count, 'discourse filler')} ({fillers.discourse_per_min:.1f}/min): {words}.",
                              "Record the answer again and stop on each of these words; say the sentence without it.", kind="delivery.fillers.discourse"))
     pauses = delivery.pauses
-    minutes = max(duration.speaking, 1.0) / 60
-    if pauses.long_count and pauses.long_count / minutes > thresholds.pauses.max_long_pauses_per_min:
+    if not verdicts.long_pauses_ok:
         longest = max(pauses.items, key=lambda p: p.duration)
         found.append(Finding("delivery", "medium",
-                             f"{pauses.long_count} long pauses (\u2265 {thresholds.pauses.long_pause_s:.0f} s); the longest, {longest.duration:.1f} s at {clock(longest.start)}, came after \u201c{longest.before}\u201d.",
+                             f"{plural(pauses.long_count, 'long pause')} (\u2265 {thresholds.pauses.long_pause_s:.0f} s); the longest, {longest.duration:.1f} s at {clock(longest.start)}, came after \u201c{longest.before}\u201d.",
                              "Long gaps in the middle of an answer read as losing the thread: know the next step of your story before you start.",
                              longest.start, longest.end, kind="delivery.pauses.long"))
     pitch = delivery.pitch
     prosody = thresholds.prosody
-    if judged and pitch.sd_st is not None and pitch.sd_st < prosody.min_pitch_sd_st:
+    if verdicts.pitch_ok is False:
         found.append(Finding("delivery", "medium", f"Little vocal variety: pitch varies by {pitch.sd_st:.1f} semitones (aim for {prosody.min_pitch_sd_st:.1f} or more).",
                              "Stress the words that carry your point, and let your voice rise on what excites you.", kind="delivery.pitch.variety"))
     for stretch in pitch.monotone[:2] if judged else ():
@@ -134,7 +135,7 @@ def delivery_findings(delivery: Delivery, thresholds: Thresholds) -> tuple[Findi
     if energy.too_quiet and energy.median_dbfs is not None:
         found.append(Finding("delivery", "medium", f"The recording is quiet (speech at {energy.median_dbfs} dBFS).",
                              "Move closer to the microphone or raise its input level.", kind="delivery.energy.quiet"))
-    if judged and energy.sd_db is not None and energy.sd_db < prosody.min_loudness_sd_db:
+    if verdicts.loudness_flat:
         found.append(Finding("delivery", "low", f"Loudness barely changes (\u00b1{energy.sd_db:.1f} dB over the answer).",
                              "Lift your voice on the point you want remembered; even energy reads as flat.", kind="delivery.energy.flat"))
     if energy.clipping:

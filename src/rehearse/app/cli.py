@@ -100,6 +100,7 @@ def analyze(
     packs: PacksOption = None,
     text: Annotated[Optional[Path], typer.Option("--text", help="Check a typed draft (text file) instead of audio: content and language only.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the analysis as one JSON document (schema in the README).")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="List every finding; without it the three that matter most are shown and the rest counted.")] = False,
     html: Annotated[Optional[Path], typer.Option("--html", help="Also write a self-contained HTML report to this file.")] = None,
     open_html: Annotated[bool, typer.Option("--open", help="Open the HTML report in a browser.")] = False,
     model: ModelOption = DEFAULT_MODEL,
@@ -129,7 +130,8 @@ def analyze(
     take = session.run_analyze(
         audio_file, question_id=question, packs=packs, job=job, company=company, text=text,
         model=model, beam_size=beam_size, progress=not json_output, record_history=not no_history, db=db,
-        present=lambda analysis: session.emit(analysis, json_output=json_output, html=html, open_html=open_html),
+        present=lambda analysis: session.emit(analysis, json_output=json_output, html=html, open_html=open_html,
+                                              show_all=show_all),
     )
     if take.history_error is not None:
         _not_recorded(take.history_error)

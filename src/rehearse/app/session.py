@@ -207,16 +207,20 @@ def check_outputs(outputs: dict[str, Path | None], protected: list[tuple[object,
             refuse_overwrite(path, protected, option=option)
 
 
-def emit(analysis: Analysis, *, json_output: bool, html: Path | None = None, open_html: bool = False) -> None:
-    """Print the analysis (terminal or JSON) and write the HTML report if asked.
+def emit(analysis: Analysis, *, json_output: bool, html: Path | None = None, open_html: bool = False,
+         show_all: bool = False) -> None:
+    """Print the analysis (terminal or JSON) and write the HTML report if asked; ``show_all``
+    lists every finding.
 
     The HTML goes to a temporary file renamed into place, so a failed write (full
     disk, read-only folder) leaves any earlier report as it was.
     """
     from rehearse.report import get_writer
+    from rehearse.report.terminal import TerminalWriter
 
     with stdout_errors():
-        get_writer("json" if json_output else "terminal").write(analysis, sys.stdout)
+        writer = get_writer("json") if json_output else TerminalWriter(show_all=show_all)
+        writer.write(analysis, sys.stdout)
         sys.stdout.flush()
     if html is not None:
         write_atomic(html, lambda f: get_writer("html").write(analysis, f), what="HTML report")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+from rehearse.verdicts import SEVERITY_ORDER as SEVERITY_RANK  # noqa: F401 (one severity order, kept under its old name)
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,5 +100,7 @@ def metrics_of(data: dict[str, Any]) -> Metrics:
 
 
 def top_finding(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The most severe finding; the analyzer lists the most important first within a severity."""
-    return min(findings, key=lambda f: SEVERITY_RANK.get(str(f.get("severity")), len(SEVERITY_RANK)))
+    """The finding the reports put first (``verdicts.rank``: most severe, then earliest)."""
+    from rehearse.verdicts import rank
+
+    return rank(findings)[0]

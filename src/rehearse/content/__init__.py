@@ -14,6 +14,7 @@ from typing import Sequence
 
 from rehearse.content import checks, scoring
 from rehearse.content import tailoring as tailoring_check
+from rehearse.content.tailoring import terms_needed
 from rehearse.options import ContentOptions
 from rehearse.content.results import (
     ContentReport,
@@ -41,7 +42,7 @@ THEME_EXAMPLES = "solving a hard problem, or seeing someone you coached succeed"
 
 __all__ = [
     "ContentOptions", "ContentReport", "Evidence", "PartResult", "PitfallHit", "QuestionRef", "ScoreItem",
-    "Specificity", "Tailoring", "TermHit", "ThemeResult", "check", "findings", "infer_question", "words_from_text",
+    "Specificity", "Tailoring", "TermHit", "ThemeResult", "check", "terms_needed", "findings", "infer_question", "words_from_text",
 ]
 
 

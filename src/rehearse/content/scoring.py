@@ -17,6 +17,8 @@ It depends on the words alone, so the same transcript always scores the same.
 from __future__ import annotations
 
 from rehearse.content.checks import NO_STORY_CUE
+from rehearse.content.tailoring import echoed_enough
+from rehearse.text.format import clock
 from rehearse.options import ContentOptions
 from rehearse.content.results import (
     ContentReport,
@@ -28,6 +30,8 @@ from rehearse.content.results import (
 )
 
 STATUS_CREDIT_FULL = {"found": 1.0, "missing": 0.0}
+# A "sentence" shorter than this is taken for a piece the transcription split off, not a line to quote back.
+KEEP_MIN_WORDS = 5
 # Parts weighing this share of the structure or more are "major": missing one is a high finding.
 
 
@@ -108,7 +112,7 @@ def suggestions(*, parts: tuple[PartResult, ...], hits: tuple[PitfallHit, ...], 
             ranked.append(({"missing": 1 if _is_major(part, options) else 2}.get(part.status, 3), part.advice))
     if tailoring is not None:
         missing = [t.term for t in tailoring.job_terms + tailoring.values if not t.found][:3]
-        if missing and tailoring.coverage < options.min_tailoring_coverage:
+        if missing and not echoed_enough(tailoring, options):
             terms = ", ".join(f"\u201c{t}\u201d" for t in missing)
             ranked.append((3, f"Echo the job description: say where you used {terms} in your story, in its words."))
         if tailoring.company and not tailoring.company_mentions:
@@ -124,16 +128,28 @@ def suggestions(*, parts: tuple[PartResult, ...], hits: tuple[PitfallHit, ...], 
     return tuple(chosen)
 
 
+def _whole_sentence(quote: str) -> bool:
+    """A quote that can be repeated back as a line: not clipped, and not a piece the
+    transcription split off a sentence ("Within 2 weeks.")."""
+    return "\u2026" not in quote and len(quote.split()) >= KEEP_MIN_WORDS
+
+
+def _line(part: PartResult, what: str) -> str:
+    """The part's sentence quoted when it is whole, else named with its time."""
+    ev = part.evidence[0]
+    return f"\u201c{ev.quote}\u201d" if _whole_sentence(ev.quote) else f"{what} (at {clock(ev.start)})"
+
+
 def _polish(parts: tuple[PartResult, ...]) -> list[str]:
     """For an answer with little to fix: what to keep, and how to deliver it."""
     tips = []
     result = next((p for p in parts if p.id == "result" and p.status == "found" and p.evidence), None)
     if result:
-        tips.append(f"Keep \u201c{result.evidence[0].quote}\u201d: it is the line interviewers remember. "
+        tips.append(f"Keep {_line(result, 'your result')}: it is the line interviewers remember. "
                     "Slow down and pause after it.")
     opening = next((p for p in parts if p.status == "found" and p.evidence), None)
     if opening and opening is not result:
-        tips.append(f"Keep the opening \u201c{opening.evidence[0].quote}\u201d short: one plain sentence, then the story.")
+        tips.append(f"Keep the opening {_line(opening, 'sentence')} short: one plain sentence, then the story.")
     tips.append("Rehearse it aloud until it flows without notes, then time it against the target length.")
     return tips
 
@@ -178,7 +194,7 @@ def findings(report: ContentReport):
         out.append((3, Finding("content", "medium", f"{part.label}: {part.note}{quote}", part.advice,
                                ev.start if ev else None, ev.end if ev else None, kind=f"content.part.{part.id}.{part.status}")))
     t = report.tailoring
-    if t is not None and (t.job_terms or t.values) and t.coverage < report.options.min_tailoring_coverage:
+    if t is not None and (t.job_terms or t.values) and not echoed_enough(t, report.options):
         terms = t.job_terms + t.values
         found = [h.term for h in terms if h.found]
         missing = ", ".join(h.term for h in terms if not h.found)

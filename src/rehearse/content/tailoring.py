@@ -2,20 +2,27 @@
 
 Key terms are the content words and two-word phrases a job description repeats most
 (boilerplate such as "experience" or "candidate" left out); values are the phrases
-listed after "values", "mission" or "we believe". Each term is looked for in the answer
-with the same stem matching as the cues, so "automate" in the description counts
-"automated" in the answer.
+listed after "values", "mission" or "we believe". The company's own name and the words
+of any job title ("senior", "engineer") are not terms: they are not something to echo.
+
+Each term is looked for in the answer by word family: the cues' stems ("automate"
+counts "automated"), with the derivational endings a stemmer keeps taken off too, so
+"ownership" counts "owning". A term of several words is echoed when its words come in
+one sentence, in any order, or when the answer says its head word: the one the job
+description itself repeats most ("customer" in "customer obsession" when the job
+speaks of customers elsewhere), else its first word.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 
 from rehearse.content.checks import company_pattern, evidence, find_all
 from rehearse.text.cues import compile_pattern
 from rehearse.options import ContentOptions
-from rehearse.content.results import Tailoring, TermHit
+from rehearse.content.results import Evidence, Tailoring, TermHit
 from rehearse.text.tokens import Token, Utterance, stem, words_from_text
 
 STOPWORDS = frozenset("""
@@ -38,14 +45,26 @@ responsibilities responsibility role salary seeking skill skills strong team tea
 using week weeks work working year years you'll we're who'll want wants within years' environment matter
 matters value values mission missions believe culture principle principles important
 """.split())
+# Words of a job title: seniority and the kind of job, the same in every advert for it.
+TITLE_WORDS = frozenset("""
+senior junior lead principal staff head chief intern interns internship associate entry mid level
+engineer engineers developer developers manager managers analyst analysts specialist specialists consultant
+consultants officer officers director directors coordinator coordinators assistant assistants representative
+representatives executive executives administrator administrators technician technicians
+""".split())
+# Endings Porter2 keeps that still make the same family, stripped in this order ("ownership" -> "own").
+FAMILY_ENDINGS = ("ship", "hood", "er")
+MIN_FAMILY_ROOT = 3
+POSSESSIVES = frozenset({"my", "your", "his", "her", "its", "our", "their"})
 VALUE_TRIGGERS = ("value", "valu", "mission", "believ", "principl", "cultur")
 
 
 def check(utt: Utterance, job_text: str | None, company: str | None, options: ContentOptions) -> Tailoring:
     """Compare the answer with the job description and the company's name."""
-    terms, values = key_terms(job_text or "", options)
-    job_hits = tuple(_find(utt, t) for t in terms)
-    value_hits = tuple(_find(utt, t) for t in values)
+    terms, values = key_terms(job_text or "", options, company=company)
+    counts = _family_counts(job_text or "")
+    job_hits = tuple(_find(utt, t, counts) for t in terms)
+    value_hits = tuple(_find(utt, t, counts) for t in values)
     cue = company_pattern(company)
     mentions = tuple(evidence(utt, s) for s in find_all(utt, [cue])) if cue is not None else ()
     total = len(job_hits) + len(value_hits)
@@ -54,24 +73,40 @@ def check(utt: Utterance, job_text: str | None, company: str | None, options: Co
     return Tailoring(company or None, mentions, job_hits, value_hits, coverage)
 
 
+def terms_needed(tailoring: Tailoring, options: ContentOptions) -> int:
+    """How many terms an answer must echo: ``tailoring_full_at``, or ``min_tailoring_coverage``
+    of them when the description has fewer. The score gives the full term points at this
+    count and the finding asks for more below it, so the two never disagree."""
+    total = len(tailoring.job_terms) + len(tailoring.values)
+    return min(options.tailoring_full_at, max(1, math.ceil(options.min_tailoring_coverage * total))) if total else 0
+
+
+def echoed_enough(tailoring: Tailoring, options: ContentOptions) -> bool:
+    """The verdict on the terms: enough of them echoed (true when there are none to echo)."""
+    echoed = sum(h.found for h in tailoring.job_terms + tailoring.values)
+    return echoed >= terms_needed(tailoring, options)
+
+
 def fraction(tailoring: Tailoring, options: ContentOptions) -> float:
     """Share of the tailoring points earned: echoed terms, and the company named."""
     hits = tailoring.job_terms + tailoring.values
     parts: list[tuple[float, float]] = []
     if hits:
-        need = min(options.tailoring_full_at, len(hits))
+        need = terms_needed(tailoring, options)
         parts.append((0.8 if tailoring.company else 1.0, min(1.0, sum(h.found for h in hits) / need)))
     if tailoring.company:
         parts.append((0.2 if hits else 1.0, 1.0 if tailoring.company_mentions else 0.0))
     return sum(w * v for w, v in parts) / sum(w for w, _ in parts) if parts else 0.0
 
 
-def key_terms(job_text: str, options: ContentOptions) -> tuple[list[str], list[str]]:
-    """The job description's key terms (most repeated first) and its stated values."""
+def key_terms(job_text: str, options: ContentOptions, company: str | None = None) -> tuple[list[str], list[str]]:
+    """The job description's key terms (most repeated first) and its stated values, without
+    the company's name (it has its own check) or job-title words."""
     if not job_text.strip():
         return [], []
     utt = Utterance(words_from_text(job_text, lines_are_sentences=True))
-    values = _values(utt, options)
+    not_terms = TITLE_WORDS | _company_words(company)
+    values = _values(utt, options, not_terms)
     value_stems = {stem(w) for v in values for w in v.split()}
     unigrams: Counter[str] = Counter()
     bigrams: Counter[tuple[str, str]] = Counter()
@@ -79,12 +114,13 @@ def key_terms(job_text: str, options: ContentOptions) -> tuple[list[str], list[s
     first_at: dict[str | tuple[str, str], int] = {}
     tokens = utt.tokens
     for k, tok in enumerate(tokens):
-        if not _content(tok):
+        if not _content(tok) or tok.norm in not_terms:
             continue
         unigrams[tok.stem] += 1
         shown.setdefault(tok.stem, tok.norm)
         first_at.setdefault(tok.stem, k)
-        if k + 1 < len(tokens) and _content(tokens[k + 1]) and tokens[k + 1].sentence == tok.sentence \
+        if k + 1 < len(tokens) and _content(tokens[k + 1]) and tokens[k + 1].norm not in not_terms \
+                and tokens[k + 1].sentence == tok.sentence \
                 and not utt.words[tok.word].text.endswith((",", ";", ":")):
             pair = (tok.stem, tokens[k + 1].stem)
             bigrams[pair] += 1
@@ -102,7 +138,11 @@ def key_terms(job_text: str, options: ContentOptions) -> tuple[list[str], list[s
     return [shown[c[2]] for c in candidates[: options.job_terms]], values
 
 
-def _values(utt: Utterance, options: ContentOptions) -> list[str]:
+def _company_words(company: str | None) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z0-9]+", (company or "").lower()))
+
+
+def _values(utt: Utterance, options: ContentOptions, not_terms: frozenset[str] = frozenset()) -> list[str]:
     """Phrases listed in the sentences that state values or a mission."""
     values: list[str] = []
     for s in range(len(utt.sentences)):
@@ -113,7 +153,7 @@ def _values(utt: Utterance, options: ContentOptions) -> list[str]:
         phrase: list[str] = []
         for k in idx[idx.index(trigger) + 1:]:
             tok = utt.tokens[k]
-            if _content(tok) and not tok.stem.startswith(VALUE_TRIGGERS):
+            if _content(tok) and not tok.stem.startswith(VALUE_TRIGGERS) and tok.norm not in not_terms:
                 phrase.append(tok.norm)
             raw = utt.words[tok.word].text
             if raw.endswith((",", ";", ":", ".")) or tok.norm == "and":
@@ -131,13 +171,53 @@ def _content(tok: Token) -> bool:
             and tok.norm not in BOILERPLATE and re.match(r"^[a-z][a-z'+#.]*$", tok.norm) is not None)
 
 
-def _find(utt: Utterance, term: str) -> TermHit:
+def family(word_stem: str) -> str:
+    """The word family of a stem: the stem less the endings Porter2 keeps, in turn
+    ("ownership" -> "owner" -> "own", "leader" -> "lead"). Both sides of a match go
+    through it, so a root it shortens too far ("number" -> "numb") still meets only itself."""
+    for ending in FAMILY_ENDINGS:
+        if word_stem.endswith(ending) and len(word_stem) - len(ending) >= MIN_FAMILY_ROOT:
+            word_stem = word_stem[: -len(ending)]
+    return word_stem
+
+
+def _family_counts(job_text: str) -> Counter[str]:
+    """How often the job description says each word family."""
+    return Counter(family(stem(w)) for w in re.findall(r"[a-z][a-z'+#.]*", job_text.lower()))
+
+
+def _find(utt: Utterance, term: str, job_counts: Counter[str] | None = None) -> TermHit:
     words = [w for w in re.findall(r"[a-z0-9][a-z0-9'+#.]*", term.lower()) if w not in STOPWORDS]
     if not words:
         return TermHit(term, False, None)
     cue = compile_pattern(" & ".join(_atom(w) for w in words))
     spans = find_all(utt, [cue])
-    return TermHit(term, bool(spans), evidence(utt, spans[0]) if spans else None)
+    if spans:
+        return TermHit(term, True, evidence(utt, spans[0]))
+    families = [family(stem(w)) for w in words]
+    said: dict[str, list[int]] = {}
+    for k, tok in enumerate(utt.tokens):
+        # "on their own", "my own": the bare root after a possessive is the adjective, not the family.
+        adjective = k > 0 and utt.tokens[k - 1].norm in POSSESSIVES and tok.norm == family(tok.stem)
+        if not tok.skippable and not adjective:
+            said.setdefault(family(tok.stem), []).append(k)
+    # Every word of the term in one sentence, in any order ("reliable ... releases").
+    for sentence in range(len(utt.sentences)):
+        inside = [next((k for k in said.get(f, ()) if utt.tokens[k].sentence == sentence), None) for f in families]
+        if all(k is not None for k in inside):
+            return TermHit(term, True, _evidence(utt, min(inside), max(inside), term))
+    if len(words) > 1:
+        counts = job_counts or Counter()
+        head = max(families, key=lambda f: counts[f])  # ties: the first word
+        if said.get(head):
+            k = said[head][0]
+            return TermHit(term, True, _evidence(utt, k, k, term))
+    return TermHit(term, False, None)
+
+
+def _evidence(utt: Utterance, first: int, last: int, term: str) -> Evidence:
+    first_word, last_word = utt.tokens[first].word, utt.tokens[last].word
+    return Evidence(utt.quote(first_word, last_word), utt.words[first_word].start, utt.words[last_word].end, term)
 
 
 def _atom(word: str) -> str:

@@ -23,6 +23,16 @@ _COMPARISON_HEADS = {"is", "was", "are", "were", "be", "been", "looks", "look", 
 _TYPE_DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "what", "which", "any", "some",
                      "every", "each", "one", "same", "different", "other", "right", "wrong", "whole",
                      "new", "that's", "what's", "all", "first", "only", "certain", "particular", "same"}
+# "X is like Y" compares unless Y is plainly what X is: then "like" only fills the gap
+# before the predicate ("it's like the money", "was like the worst boss", "I'm like a
+# hard worker"). Y reads as identity, not likeness, after these subjects and with these
+# determiners or superlatives; a bare "is like a mess" stays a comparison.
+_COPULAS = {"is", "was", "are", "were", "it's", "that's", "i'm", "we're", "they're", "he's", "she's", "you're",
+            "that", "it", "am"}
+_POINTING_SUBJECTS = {"it's", "that's"}
+_PERSON_COPULAS = {"i'm", "we're", "they're", "he's", "she's", "you're", "am"}
+_POSSESSIVES = {"my", "our", "your", "his", "her", "their"}
+_SUPERLATIVES = {"best", "worst", "most", "least"}
 _SO_PHRASES = {"far", "much", "many", "that", "long", "often", "few", "little"}
 _KNOW_PRECEDERS = {"do", "did", "don't", "didn't", "if", "whether", "you", "to", "we", "they", "i",
                    "would", "could", "should", "as", "might", "does", "doesn't"}
@@ -32,6 +42,25 @@ _KNOW_COMPLEMENTS = {"the", "a", "an", "that", "what", "how", "why", "where", "w
 _MEAN_PRECEDERS = {"what", "which", "that", "do", "did", "you", "really"}
 _MEAN_COMPLEMENTS = {"it", "to", "that", "this", "them", "him", "her", "you", "anything", "something"}
 _ALWAYS = {"basically": "basically", "actually": "actually"}
+
+
+def _predicate_not_comparison(words: list[Word], tokens: list[str], index: int, copula: str) -> bool:
+    """After "is/it's/I'm like": the words that follow say what the subject is, not what it resembles."""
+    if ends_clause(words[index].text):
+        return False
+    after = tokens[index + 1 : index + 5]
+    if len(after) < 2:
+        return False
+    determiner, head = after[0], after[1]
+    superlative = head in _SUPERLATIVES or (len(head) > 4 and head.endswith("est"))
+    if determiner in {"the", "a", "an"} | _POSSESSIVES and superlative:
+        return True  # "was like the worst boss ever"
+    if copula in _POINTING_SUBJECTS and (determiner in _POSSESSIVES or determiner == "the"):
+        return True  # "it's like the money", "that's like my answer"
+    if copula in _PERSON_COPULAS and determiner in {"a", "an"} and len(after) >= 3 and index + 3 < len(words):
+        # "I'm like a hard worker," where the phrase ends: a kind of person, described.
+        return ends_clause(words[index + 3].text) or index + 4 == len(words) or filled_pause_form(words[index + 4].text) is not None
+    return False
 
 
 def discourse_fillers(words: list[Word], options: FillerOptions) -> list[Filler]:
@@ -77,6 +106,8 @@ def discourse_fillers(words: list[Word], options: FillerOptions) -> list[Filler]
                 add(index, index, "like", "set off by a pause or comma")
             elif isolated_before(index) and previous not in _SUBJECTS | _COMPARISON_HEADS and following not in {"to", "this", "that"}:
                 add(index, index, "like", "starts a phrase with nothing to compare")
+            elif previous in _COPULAS and _predicate_not_comparison(words, tokens, index, previous):
+                add(index, index, "like", "before what the subject is, not what it is like")
         elif token == "you" and following == "know" and previous not in _KNOW_PRECEDERS:
             after_index = index + 1
             complement = tokens[after_index + 1] if after_index + 1 < len(tokens) else ""

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from rehearse.findings import Finding
 from rehearse.language.report import Hit, LanguageReport
 from rehearse.options import Thresholds
-from rehearse.text.format import clock
+from rehearse.text.format import clock, plural
+from rehearse.verdicts import dragging, rushed
 
 AREA = "language"
 
@@ -52,25 +53,25 @@ def build_findings(report: LanguageReport, thresholds: Thresholds) -> tuple[Find
         severity = "medium" if rate > options.max_hedges_per_min else "low"
         top = Counter(h.phrase for h in hedges).most_common(1)[0][0]
         first = next(h for h in hedges if h.phrase == top)
-        found.append(Finding(AREA, severity, f"{len(hedges)} hedges ({rate:.1f}/min): {_tally(hedges)}; e.g. {_examples(hedges, 2)}.",
+        found.append(Finding(AREA, severity, f"{plural(len(hedges), 'hedge')} ({rate:.1f}/min): {_tally(hedges)}; e.g. {_examples(hedges, 2)}.",
                              f"State your thesis and result plainly. {first.suggestion}", hedges[0].start, hedges[0].end,
                              kind="language.hedging"))
     if report.informal:
         informal = report.informal
         severity = "medium" if len(informal) >= 2 else "low"
-        found.append(Finding(AREA, severity, f"{len(informal)} informal word{'s' if len(informal) > 1 else ''} for an interview: {_examples(informal)}.",
+        found.append(Finding(AREA, severity, f"{plural(len(informal), 'informal word')} for an interview: {_examples(informal)}.",
                              informal[0].suggestion, informal[0].start, informal[0].end, kind="language.informal"))
     rambling = report.rambling
     if rambling.restarts:
         restarts = rambling.restarts
         rate = len(restarts) / report.minutes
         severity = "medium" if rate > options.max_restarts_per_min else "low"
-        found.append(Finding(AREA, severity, f"{len(restarts)} restart{'s' if len(restarts) > 1 else ''} or self-correction{'s' if len(restarts) > 1 else ''} ({rate:.1f}/min): {_examples(restarts, 2)}.",
+        found.append(Finding(AREA, severity, f"{plural(len(restarts), 'restart')} or self-correction{'' if len(restarts) == 1 else 's'} ({rate:.1f}/min): {_examples(restarts, 2)}.",
                              restarts[0].suggestion, restarts[0].start, restarts[0].end, kind="language.restarts"))
     if rambling.long_sentences:
         longest = max(rambling.long_sentences, key=lambda s: s.words)
         n = len(rambling.long_sentences)
-        found.append(Finding(AREA, "medium", f"{n} sentence{'s' if n > 1 else ''} over {options.max_sentence_words:.0f} words; the longest, {longest.words} words at {clock(longest.start)}: {_q(longest.text, 120)}.",
+        found.append(Finding(AREA, "medium", f"{plural(n, 'sentence')} over {options.max_sentence_words:.0f} words; the longest, {longest.words} words at {clock(longest.start)}: {_q(longest.text, 120)}.",
                              "Break it after each point: one idea per sentence, then a short pause.", longest.start, longest.end,
                              kind="language.long_sentences"))
     if rambling.share_before_thesis is not None and rambling.share_before_thesis > options.max_share_before_thesis:
@@ -87,23 +88,24 @@ def build_findings(report: LanguageReport, thresholds: Thresholds) -> tuple[Find
             parts.append(f"{rambling.words_per_idea:.0f} words per idea (aim for {options.max_words_per_idea:.0f} or fewer)")
         budget = f"; the {thresholds.target.max_duration_s:.0f} s target holds about {rambling.word_budget} words" if rambling.words > rambling.word_budget else ""
         heavy = (empty and wordy) or rambling.empty_share > 2 * options.max_empty_share
-        found.append(Finding(AREA, "medium" if heavy else "low", f"Wordy: {' and '.join(parts)} ({rambling.words} words, {rambling.ideas} ideas){budget}.",
+        found.append(Finding(AREA, "medium" if heavy else "low", f"Wordy: {' and '.join(parts)} ({plural(rambling.words, 'word')}, {plural(rambling.ideas, 'idea')}){budget}.",
                              "Cut the padding and give each idea one plain sentence; the time saved goes to your result.", kind="language.wordy"))
     for rep in sorted(report.repetition[:3], key=lambda r: not _leaning(r, options)):
         severity = "medium" if _leaning(rep, options) else "low"
         times = ", ".join(clock(h.start) for h in rep.hits[:6]) + (", \u2026" if len(rep.hits) > 6 else "")
         what = {"crutch": "Leaning on", "word": "Repeated word", "phrase": "Repeated phrase"}[rep.kind]
-        found.append(Finding(AREA, severity, f"{what} \u201c{rep.phrase}\u201d: {rep.count} times ({rep.per_min:.1f}/min), at {times}.",
+        found.append(Finding(AREA, severity, f"{what} \u201c{rep.phrase}\u201d: {plural(rep.count, 'time')} ({rep.per_min:.1f}/min), at {times}.",
                              rep.suggestion, rep.hits[0].start, rep.hits[-1].end,
                              kind=f"language.repetition.{'_'.join(rep.phrase.lower().split())}"))
     for stretch in report.pace or ():
         target = thresholds.target
-        if stretch.label == "rushed" and stretch.part:
+        # Faster than the speaker's own pace is not rushing while it stays within the target range.
+        if stretch.label == "rushed" and stretch.part and rushed(stretch.wpm, target):
             what = "the measurable result" if stretch.part in ("numbers",) or "result" in stretch.part.lower() else f"the {stretch.part}"
             found.append(Finding(AREA, "medium", f"Rushed {what}: {stretch.wpm:.0f} words/min from {clock(stretch.start)} to {clock(stretch.end)}: {_q(stretch.text)}.",
                                  "Slow down on your result: say the number, then pause so it lands.", stretch.start, stretch.end,
                                  kind="language.pace.rushed"))
-        elif stretch.label == "slow" and stretch.wpm < target.min_wpm:
+        elif stretch.label == "slow" and dragging(stretch.wpm, target):
             found.append(Finding(AREA, "low", f"Slowed to {stretch.wpm:.0f} words/min from {clock(stretch.start)} to {clock(stretch.end)}: {_q(stretch.text)}.",
                                  "Know this part of the story cold; a dragging stretch sounds unsure.", stretch.start, stretch.end,
                                  kind="language.pace.slow"))

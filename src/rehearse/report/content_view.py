@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rehearse.content.results import ContentReport, Evidence, Tailoring
+from rehearse.content import terms_needed
 from rehearse.text.format import clock
 
 STATUS_MARK = {"found": ("\u2713", "green"), "weak": ("~", "yellow"), "misplaced": ("~", "yellow"), "missing": ("\u2717", "red")}
@@ -61,19 +62,26 @@ def render(report: ContentReport) -> list:
             table.add_row(clock(hit.start), Text(hit.label, style=SEVERITY_STYLE[hit.severity]), f"\u201c{hit.quote}\u201d")
         parts.append(table)
     if report.tailoring is not None:
-        parts.append(_tailoring(report.tailoring))
+        parts.append(_tailoring(report.tailoring, terms_needed(report.tailoring, report.options)))
     if report.suggestions:
         tips = Text("\n").join(Text(f"{i}. {tip}") for i, tip in enumerate(report.suggestions, 1))
         parts.append(Panel(tips, title="Try next", border_style="green"))
-    score = ", ".join(f"{item.component} {item.points:g}/{item.max_points:g}" for item in report.breakdown)
+    # The tailoring note gives the counts behind its points, the same as its table and finding.
+    score = ", ".join(f"{item.component} {item.points:g}/{item.max_points:g}"
+                      + (f" ({item.note})" if item.component == "tailoring" else "") for item in report.breakdown)
     parts.append(Text(f"score: {score}", style="dim"))
     out.append(Panel(Group(*parts), title=title, border_style="blue"))
     return out
 
 
-def _tailoring(t: Tailoring) -> Table:
-    table = Table(title=f"Tailoring ({t.coverage:.0%} of the job's terms echoed)", title_justify="left", show_edge=False,
-                  expand=True)
+def _tailoring(t: Tailoring, needed: int) -> Table:
+    terms = t.job_terms + t.values
+    title = "Tailoring"
+    if terms:
+        title += f": {sum(h.found for h in terms)} of {len(terms)} of the job's terms echoed ({needed} needed)"
+    if t.company:
+        title += f"{';' if terms else ':'} {t.company} {'named' if t.company_mentions else 'not named'}"
+    table = Table(title=title, title_justify="left", show_edge=False, expand=True)
     table.add_column("")
     table.add_column("term")
     table.add_column("in the answer", ratio=1)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from rehearse.findings import Finding
+from rehearse.report.fillers import distinct_fillers
+from rehearse.verdicts import content_ok, rank
 
 # Fillers and flagged phrases own the words whose middle falls within this margin of
 # their span: word timestamps and filler spans come from different measurements.
@@ -19,9 +21,6 @@ SPAN_MARGIN_S = 0.05
 UNSURE_PROBABILITY = 0.4
 # How far (seconds) a filler's audio span may sit from the word Whisper wrote for it.
 FILLER_WORD_REACH_S = 0.6
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-# A content score at least this high shows as on target.
-GOOD_CONTENT_SCORE = 70
 FILLER_SOURCE = {"both": "transcript + audio", "transcript": "transcript", "acoustic": "audio only"}
 
 
@@ -46,42 +45,42 @@ def as_finding(value: Any) -> Finding:
 
 
 def all_findings(analysis) -> list[Finding]:
-    """The analysis's findings plus any content or language findings not merged into them, most severe first."""
+    """The analysis's findings plus any content or language findings not merged into them, most severe first, then by time."""
     findings = [as_finding(f) for f in analysis.findings]
     for section in (analysis.content, analysis.language):
         for value in pick(section, "findings") or ():
             finding = as_finding(value)
             if finding not in findings:
                 findings.append(finding)
-    return sorted(findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 3))
+    return list(rank(findings))
 
 
 def cards(analysis) -> list[dict]:
     """The headline numbers against their targets."""
     found = []
-    d, t = analysis.delivery, analysis.thresholds
+    d, t, v = analysis.delivery, analysis.thresholds, analysis.verdicts
     if d is not None:
         found.append(_card("Length", f"{d.duration.speaking:.0f}", "s", f"target {d.duration.target_min:.0f}\u2013{d.duration.target_max:.0f} s",
-                           d.duration.verdict == "ok"))
+                           v.duration_ok))
         if d.pace.words:
             found.append(_card("Pace", f"{d.pace.wpm:.0f}", "words/min", f"target {t.target.min_wpm:.0f}\u2013{t.target.max_wpm:.0f}",
-                               t.target.min_wpm <= d.pace.wpm <= t.target.max_wpm))
+                               v.pace_ok))
         found.append(_card("Um / uh", f"{d.fillers.filled_per_min:.1f}", "per min", f"at most {t.fillers.max_filled_per_min:g}/min",
-                           d.fillers.filled_per_min <= t.fillers.max_filled_per_min))
+                           v.filled_ok))
         found.append(_card("Like, you know\u2026", f"{d.fillers.discourse_per_min:.1f}", "per min",
-                           f"at most {t.fillers.max_discourse_per_min:g}/min", d.fillers.discourse_per_min <= t.fillers.max_discourse_per_min))
+                           f"at most {t.fillers.max_discourse_per_min:g}/min", v.discourse_ok))
         found.append(_card("Long pauses", str(d.pauses.long_count), f"\u2265 {t.pauses.long_pause_s:g} s",
-                           f"longest {d.pauses.longest:.1f} s", d.pauses.long_count == 0))
+                           f"longest {d.pauses.longest:.1f} s", v.long_pauses_ok))
         if d.pitch.sd_st is not None:
             found.append(_card("Vocal variety", f"{d.pitch.sd_st:.1f}", "semitones", f"at least {t.prosody.min_pitch_sd_st:g}",
-                               d.pitch.sd_st >= t.prosody.min_pitch_sd_st))
+                               v.pitch_ok))
     draft = pick(analysis.language, "draft")
     if draft is not None and pick(draft, "estimated_s") is not None:
         found.append(_card("Spoken length (est.)", f"{pick(draft, 'estimated_s'):.0f}", "s",
                            f"target {pick(draft, 'target_min_s') or 0:.0f}\u2013{pick(draft, 'target_max_s') or 0:.0f} s", pick(draft, "verdict") == "ok"))
     score = score_of(analysis.content)
     if score is not None:
-        found.append(_card("Content", f"{score:.0f}", "/ 100", "structure, pitfalls, tailoring", score >= GOOD_CONTENT_SCORE))
+        found.append(_card("Content", f"{score:.0f}", "/ 100", "structure, pitfalls, tailoring", content_ok(score)))
     return found
 
 
@@ -91,32 +90,33 @@ def _card(label: str, value: str, unit: str, target: str, ok: bool | None) -> di
 
 def metrics(analysis) -> list[dict]:
     """Every delivery measure, as the terminal's table has them."""
-    d, t = analysis.delivery, analysis.thresholds
+    d, t, v = analysis.delivery, analysis.thresholds, analysis.verdicts
     if d is None:
         return []
     rows = [
-        ("Length, first to last word", f"{d.duration.speaking:.1f} s", f"{d.duration.target_min:.0f}\u2013{d.duration.target_max:.0f} s", d.duration.verdict == "ok"),
+        ("Length, first to last word", f"{d.duration.speaking:.1f} s", f"{d.duration.target_min:.0f}\u2013{d.duration.target_max:.0f} s", v.duration_ok),
         ("Recording length", f"{d.duration.total:.1f} s", "", None),
     ]
     if d.pace.words:
         rows += [
-            ("Pace", f"{d.pace.wpm:.0f} words/min", f"{t.target.min_wpm:.0f}\u2013{t.target.max_wpm:.0f}", t.target.min_wpm <= d.pace.wpm <= t.target.max_wpm),
+            ("Pace", f"{d.pace.wpm:.0f} words/min", f"{t.target.min_wpm:.0f}\u2013{t.target.max_wpm:.0f}", v.pace_ok),
             ("Articulation rate (pauses removed)", f"{d.pace.articulation_wpm:.0f} words/min", "", None),
         ]
     rows += [
         ("Filled pauses (um, uh)", f"{d.fillers.filled_count} \u00b7 {d.fillers.filled_per_min:.1f}/min \u00b7 {d.fillers.filled_time:.1f} s",
-         f"\u2264 {t.fillers.max_filled_per_min:g}/min", d.fillers.filled_per_min <= t.fillers.max_filled_per_min),
+         f"\u2264 {t.fillers.max_filled_per_min:g}/min", v.filled_ok),
         ("Discourse fillers (like, you know)", f"{d.fillers.discourse_count} \u00b7 {d.fillers.discourse_per_min:.1f}/min",
-         f"\u2264 {t.fillers.max_discourse_per_min:g}/min", d.fillers.discourse_per_min <= t.fillers.max_discourse_per_min),
+         f"\u2264 {t.fillers.max_discourse_per_min:g}/min", v.discourse_ok),
         (f"Pauses \u2265 {t.pauses.min_pause_s:g} s", f"{d.pauses.count} \u00b7 {d.pauses.total_time:.1f} s", "", None),
-        (f"Long pauses \u2265 {t.pauses.long_pause_s:g} s", str(d.pauses.long_count), "none", d.pauses.long_count == 0),
+        (f"Long pauses \u2265 {t.pauses.long_pause_s:g} s", str(d.pauses.long_count), f"\u2264 {t.pauses.max_long_pauses_per_min:g}/min",
+         v.long_pauses_ok),
     ]
     if d.pitch.sd_st is not None:
         rows.append(("Vocal variety (pitch SD, range)", f"{d.pitch.sd_st:.1f} st \u00b7 {d.pitch.range_st:.1f} st",
-                     f"\u2265 {t.prosody.min_pitch_sd_st:g} st", d.pitch.sd_st >= t.prosody.min_pitch_sd_st))
+                     f"\u2265 {t.prosody.min_pitch_sd_st:g} st", v.pitch_ok))
     if d.energy.median_dbfs is not None:
         rows.append(("Loudness (level, variation)", f"{d.energy.median_dbfs:.0f} dBFS \u00b7 \u00b1{d.energy.sd_db:.1f} dB",
-                     f"> {t.prosody.quiet_speech_dbfs:g} dBFS", not d.energy.too_quiet and not d.energy.clipping))
+                     f"> {t.prosody.quiet_speech_dbfs:g} dBFS", v.loudness_ok))
     return [{"label": label, "value": value, "target": target, "ok": ok} for label, value, target, ok in rows]
 
 
@@ -125,7 +125,7 @@ def fillers(analysis) -> list[dict]:
     if analysis.delivery is None:
         return []
     return [{"start": f.start, "word": f.word, "kind": f.kind, "counted": f.counted, "before": f.before, "after": f.after,
-             "source": FILLER_SOURCE.get(f.source, f.source), "note": f.note} for f in analysis.delivery.fillers.items]
+             "source": FILLER_SOURCE.get(f.source, f.source), "note": f.note} for f in distinct_fillers(analysis.delivery.fillers.items)]
 
 
 def _covers(span: tuple[float, float], word) -> bool:

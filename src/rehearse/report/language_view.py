@@ -6,10 +6,11 @@ from rich.table import Table
 from rich.text import Text
 
 from rehearse.language.report import Hit, LanguageReport
-from rehearse.text.format import clock
+from rehearse.text.format import clock, plural
 
 _KIND_LABEL = {"hedge": "hedge", "self_undermining": "undermines", "informal": "informal", "restart": "restart",
                "filler": "filler", "crutch": "crutch", "repeat": "repeat"}
+_STRETCH_LABEL = {"rushed": "faster", "slow": "slower"}
 
 
 def render_terminal(report: LanguageReport) -> list:
@@ -37,13 +38,16 @@ def render_terminal(report: LanguageReport) -> list:
             table.add_row(rep.phrase, str(rep.count), f"{rep.per_min:.1f}", ", ".join(clock(h.start) for h in rep.hits))
         parts.append(table)
     if report.pace:
-        table = Table(title="Pace over time: where you rushed or slowed", title_justify="left", show_edge=False)
+        # Stretches are against the speaker's own pace; whether one is too fast is the
+        # findings' verdict (against the target), so the table only says faster or slower.
+        table = Table(title="Pace over time: where you sped up or slowed down against your own pace", title_justify="left",
+                      show_edge=False)
         table.add_column("from", justify="right", no_wrap=True)
         table.add_column("to", justify="right", no_wrap=True)
         table.add_column("pace", no_wrap=True)
         table.add_column("words", ratio=1)
         for s in report.pace:
-            label = f"{s.label} {s.wpm:.0f}/min" + (f" ({s.part})" if s.part else "")
+            label = f"{_STRETCH_LABEL.get(s.label, s.label)} {s.wpm:.0f}/min" + (f" ({s.part})" if s.part else "")
             table.add_row(clock(s.start), clock(s.end), Text(label, style="yellow" if s.label == "rushed" else "cyan"),
                           _clip(s.text, 110))
         parts.append(table)
@@ -69,7 +73,7 @@ def _measures(report: LanguageReport) -> Table:
     table.add_row("informal words", str(len(report.informal)), "0")
     table.add_row("restarts and self-corrections", str(len(r.restarts)), f"\u2264 {o.max_restarts_per_min:g}/min")
     table.add_row(f"sentences over {o.max_sentence_words:.0f} words", f"{len(r.long_sentences)} of {r.sentences}", "0")
-    table.add_row("words per idea", f"{r.words_per_idea:.0f}  ({r.words} words, {r.ideas} ideas)", f"\u2264 {o.max_words_per_idea:g}")
+    table.add_row("words per idea", f"{r.words_per_idea:.0f}  ({plural(r.words, 'word')}, {plural(r.ideas, 'idea')})", f"\u2264 {o.max_words_per_idea:g}")
     table.add_row("fillers, hedges and padding", f"{r.empty_share:.0%} of words", f"\u2264 {o.max_empty_share:.0%}")
     if r.share_before_thesis is not None:
         table.add_row("time before the thesis", f"{r.share_before_thesis:.0%} (at {clock(r.thesis_start or 0.0)})",

@@ -43,3 +43,13 @@ def clock(seconds: float | None) -> str:
     if seconds is None:
         return ""
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The count with its noun agreeing: "1 hedge", "2 hedges", "1 filled pause"."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def in_context(before: str, word: str, after: str) -> str:
+    """A quoted hit with the words around it, “so [um] I went”, with no space where a side is empty."""
+    return "\u201c" + " ".join(part for part in (before.strip(), f"[{word}]", after.strip()) if part) + "\u201d"
