@@ -102,3 +102,17 @@ def write_wav(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium over the DevTools protocol (``tests/browser.py``), one per test module."""
+    from browser import Chromium, find_chromium
+
+    executable = find_chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; scripts/install-system-deps.sh installs it")
+        pytest.skip("chromium is not installed (sudo apt-get install chromium); CI runs these tests")
+    with Chromium(executable) as browser:
+        yield browser

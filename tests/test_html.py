@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser import Chromium, find_chromium
 from PIL import Image
 
 from rehearse.analysis import Finding, analyze
@@ -32,17 +31,6 @@ from rehearse.speech.transcribe import Word
 FILLER_WORDS = {"um", "uh", "hmm", "like", "you", "know", "i", "mean", "so", "basically", "actually", "sort", "kind", "of", "well"}
 XSS_WORD = "<script>window.pwned=1</script>"
 XSS_FILE = "<img src=x onerror=window.pwned=2><script>window.pwned=3<.ogg"
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; scripts/install-system-deps.sh installs it")
-        pytest.skip("chromium is not installed (sudo apt-get install chromium); CI runs these tests")
-    with Chromium(executable) as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -214,19 +214,6 @@ def test_prep_command_prints_and_writes_json_and_html(tmp_path):
     assert no_job.returncode == 1 and "missing.txt" in no_job.stderr
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from browser import Chromium, find_chromium
-
-    executable = find_chromium()
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; scripts/install-system-deps.sh installs it")
-        pytest.skip("chromium is not installed (sudo apt-get install chromium); CI runs these tests")
-    with Chromium(executable) as browser:
-        yield browser
-
-
 def test_prep_sheet_prints_on_one_page_in_chromium(tmp_path, sheet, chromium):
     from rehearse.report.prep_view import render_html
 
