@@ -141,10 +141,11 @@ def test_unheard_speech_in_json_and_timeline(unreadable_middle):
     assert "not transcribed" in page and "speech that could not be transcribed" in page
 
 
-def test_a_stress_file_gives_the_same_words_on_every_run(transcriber):
+def test_a_stress_file_gives_the_same_words_on_every_run(transcriber, shared_audio):
     """File 2 of the stress corpus (seed 14): clips at random gains and silences; decoded
     twice, word for word and time for time the same."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    # The corpus is built from the real clips of ../shared/audio (the fixture skips without them).
     stress = importlib.import_module("stress")
     y, _ = stress.plan(stress.DEFAULT_SEED, 2, stress._pool())
     first = transcriber.transcribe_samples(y)
